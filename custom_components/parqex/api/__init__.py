@@ -1,0 +1,56 @@
+"""Async clients for the ParqEx and Seam cloud APIs.
+
+This package imports nothing from Home Assistant: it needs only aiohttp and orjson, and takes
+the caller's `aiohttp.ClientSession`.
+"""
+
+from .errors import (
+    ActionAttemptFailedError,
+    ActionAttemptTimeoutError,
+    ApiError,
+    AuthenticationError,
+    InsecureUrlError,
+    InvalidResponseError,
+    NotFoundError,
+    RateLimitError,
+    RequestRejectedError,
+    ServiceUnavailableError,
+)
+from .models import (
+    ParqexAccount,
+    ParqexController,
+    ParqexDoor,
+    SeamActionAttempt,
+    SeamDevice,
+    SeamDeviceError,
+    SeamDevices,
+)
+from .parqex import PARQEX_DEFAULT_URL, ParqexClient
+from .seam import SEAM_DEFAULT_URL, SeamClient, async_confirm_action_attempt
+from .transport import validate_base_url
+
+__all__ = [
+    "PARQEX_DEFAULT_URL",
+    "SEAM_DEFAULT_URL",
+    "ActionAttemptFailedError",
+    "ActionAttemptTimeoutError",
+    "ApiError",
+    "AuthenticationError",
+    "InsecureUrlError",
+    "InvalidResponseError",
+    "NotFoundError",
+    "ParqexAccount",
+    "ParqexClient",
+    "ParqexController",
+    "ParqexDoor",
+    "RateLimitError",
+    "RequestRejectedError",
+    "SeamActionAttempt",
+    "SeamClient",
+    "SeamDevice",
+    "SeamDeviceError",
+    "SeamDevices",
+    "ServiceUnavailableError",
+    "async_confirm_action_attempt",
+    "validate_base_url",
+]

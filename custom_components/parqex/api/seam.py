@@ -1,0 +1,140 @@
+"""Async client of the Seam API: devices shared with a user identity, and lock commands."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Final
+
+import aiohttp
+import orjson
+
+from .errors import ActionAttemptFailedError, ActionAttemptTimeoutError
+from .models import (
+    SeamActionAttempt,
+    SeamDevices,
+    parse_seam_action_attempt,
+    parse_seam_devices,
+)
+from .transport import DEFAULT_TIMEOUT, decode_json, request, validate_base_url
+
+SEAM_DEFAULT_URL: Final = "https://connect.getseam.com"
+ACTION_PENDING: Final = "pending"
+ACTION_SUCCESS: Final = "success"
+ACTION_ERROR: Final = "error"
+# How a command is followed to its end: Seam usually settles within a few seconds; polling
+# quickly at first and then every 2 s keeps the wait short without hammering the service.
+CONFIRM_TIMEOUT: Final = 20.0
+CONFIRM_FIRST_DELAY: Final = 0.25
+CONFIRM_MAX_DELAY: Final = 2.0
+
+
+class SeamClient:
+    """Talks to Seam with an API key."""
+
+    __slots__ = ("_api_key", "_base_url", "_session", "_timeout")
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        api_key: str,
+        *,
+        base_url: str = SEAM_DEFAULT_URL,
+        request_timeout: float = DEFAULT_TIMEOUT,
+    ) -> None:
+        self._session = session
+        self._api_key = api_key
+        self._base_url = validate_base_url(base_url)
+        self._timeout = request_timeout
+
+    def __repr__(self) -> str:
+        return f"SeamClient(base_url={self._base_url!r})"
+
+    @property
+    def base_url(self) -> str:
+        """The service URL this client talks to."""
+        return self._base_url
+
+    async def _post(self, path: str, body: dict[str, Any]) -> Any:
+        payload = await request(
+            self._session,
+            "Seam",
+            "POST",
+            self._base_url + path,
+            headers={
+                "Accept": "application/json",
+                "Authorization": f"Bearer {self._api_key}",
+                "Content-Type": "application/json",
+            },
+            body=orjson.dumps(body),
+            timeout=self._timeout,
+        )
+        return decode_json("Seam", payload)
+
+    async def async_list_accessible_devices(self, user_identity_id: str) -> SeamDevices:
+        """Every device shared with the user identity."""
+        return parse_seam_devices(
+            await self._post(
+                "/user_identities/list_accessible_devices",
+                {"user_identity_id": user_identity_id},
+            )
+        )
+
+    async def async_lock_door(self, device_id: str) -> SeamActionAttempt:
+        """Ask Seam to lock; the answer is the action attempt that tracks the command."""
+        return parse_seam_action_attempt(
+            await self._post("/locks/lock_door", {"device_id": device_id})
+        )
+
+    async def async_unlock_door(self, device_id: str) -> SeamActionAttempt:
+        """Ask Seam to unlock; the answer is the action attempt that tracks the command."""
+        return parse_seam_action_attempt(
+            await self._post("/locks/unlock_door", {"device_id": device_id})
+        )
+
+    async def async_get_action_attempt(self, action_attempt_id: str) -> SeamActionAttempt:
+        """The current record of an action attempt."""
+        return parse_seam_action_attempt(
+            await self._post("/action_attempts/get", {"action_attempt_id": action_attempt_id})
+        )
+
+    async def async_set_locked(
+        self, device_id: str, locked: bool, *, timeout: float = CONFIRM_TIMEOUT
+    ) -> SeamActionAttempt:
+        """Lock or unlock, and return only once Seam confirms the command succeeded.
+
+        Raises `ActionAttemptFailedError` when Seam reports the command failed and
+        `ActionAttemptTimeoutError` when it is still pending after `timeout` seconds.
+        """
+        attempt = await (
+            self.async_lock_door(device_id) if locked else self.async_unlock_door(device_id)
+        )
+        return await async_confirm_action_attempt(self, attempt, timeout=timeout)
+
+
+async def async_confirm_action_attempt(
+    client: SeamClient,
+    attempt: SeamActionAttempt,
+    *,
+    timeout: float = CONFIRM_TIMEOUT,
+    first_delay: float = CONFIRM_FIRST_DELAY,
+    max_delay: float = CONFIRM_MAX_DELAY,
+) -> SeamActionAttempt:
+    """Follow an action attempt until Seam settles it, backing off between reads."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    delay = first_delay
+    while attempt.status == ACTION_PENDING:
+        remaining = deadline - loop.time()
+        if remaining <= 0:
+            raise ActionAttemptTimeoutError(
+                f"Seam did not confirm the command within {timeout:g} s"
+            )
+        await asyncio.sleep(min(delay, remaining))
+        attempt = await client.async_get_action_attempt(attempt.action_attempt_id)
+        delay = min(delay * 2, max_delay)
+    if attempt.status != ACTION_SUCCESS:
+        raise ActionAttemptFailedError(
+            attempt.error_message or f"Seam reports the command ended as {attempt.status!r}",
+            attempt.error_type,
+        )
+    return attempt

@@ -1,0 +1,76 @@
+"""`python -m simulator`: serve both simulated services on a loopback address."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import ipaddress
+
+from aiohttp import web
+
+from .app import build_app
+from .scenario import run_scenario
+from .seeds import DEFAULT_PARQEX_TOKEN, DEFAULT_SEAM_API_KEY, DEFAULT_USER_IDENTITY_ID
+from .state import SimulatorState
+
+
+def _loopback(host: str) -> str:
+    if host != "localhost" and not ipaddress.ip_address(host).is_loopback:
+        raise argparse.ArgumentTypeError("the simulator only binds to a loopback address")
+    return host
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Command-line options."""
+    parser = argparse.ArgumentParser(prog="python -m simulator", description=__doc__)
+    parser.add_argument("--host", type=_loopback, default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8300)
+    parser.add_argument("--parqex-token", default=DEFAULT_PARQEX_TOKEN)
+    parser.add_argument("--seam-api-key", default=DEFAULT_SEAM_API_KEY)
+    parser.add_argument("--user-identity-id", default=DEFAULT_USER_IDENTITY_ID)
+    parser.add_argument("--controllers", type=int, help="generate this many ParqEx controllers")
+    parser.add_argument("--doors", type=int, default=3, help="doors per generated controller")
+    parser.add_argument("--devices", type=int, help="generate this many Seam devices")
+    parser.add_argument(
+        "--scenario", type=float, metavar="SECONDS", help="change a door or lock every SECONDS"
+    )
+    parser.add_argument("--action-delay", type=float, default=1.0, help="seconds a lock takes")
+    return parser.parse_args(argv)
+
+
+async def serve(args: argparse.Namespace) -> None:
+    """Run until cancelled."""
+    state = SimulatorState(
+        parqex_token=args.parqex_token,
+        seam_api_key=args.seam_api_key,
+        user_identity_id=args.user_identity_id,
+    )
+    if args.controllers is not None or args.devices is not None:
+        state.generate(
+            controllers=args.controllers or 0,
+            doors_per_controller=args.doors,
+            devices=args.devices or 0,
+        )
+    state.action_settings.delay = args.action_delay
+    runner = web.AppRunner(build_app(state), access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, args.host, args.port).start()
+    print(f"simulator: serving ParqEx and Seam on http://{args.host}:{args.port}", flush=True)
+    try:
+        if args.scenario:
+            await run_scenario(state, args.scenario)
+        else:
+            await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point."""
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve(parse_args(argv)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,477 @@
+"""Payloads the simulator starts with, and generators of large synthetic accounts.
+
+Everything here is JSON-shaped (plain dicts and lists), exactly what the services send.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+from typing import Any, Final
+import uuid
+
+DEFAULT_PARQEX_TOKEN: Final = "simulated-parqex-access-token"
+DEFAULT_SEAM_API_KEY: Final = "seam_simulated_api_key_0123456789"
+DEFAULT_USER_IDENTITY_ID: Final = "f3a328b4-dd04-4370-9000-d52b7a01b0bf"
+WORKSPACE_ID: Final = "398d80b7-3f96-47c2-b85a-6f8ba21d07be"
+CONNECTED_ACCOUNT_ID: Final = "44284499-a50b-4947-86c1-58264f014be5"
+
+type Json = dict[str, Any]
+
+
+def parqex_doc_controllers() -> list[Json]:
+    """The two controllers of ParqEx's "Get User Devices" example, field for field."""
+    return [
+        {
+            "active": True,
+            "number_of_entities_controlled": 3,
+            "owner_last_name": "Production",
+            "registered": True,
+            "bluetooth_onboard": False,
+            "last_contact": "2020-12-18 18:47:25",
+            "bluetooth_mac_address": "000000000000",
+            "owner_first_name": "ParqEx",
+            "time_before_door_open_alert": 900,
+            "blackbox_code": "20000c2a6908848d",
+            "doors": [
+                {
+                    "entity_number": 1,
+                    "door_auto_close_delay": 0,
+                    "bluetooth_sensor_mac_address": "000000000000",
+                    "name": "Kitty",
+                    "active": True,
+                    "bluetooth_sensor_battery_level": 0,
+                    "sensor": False,
+                    "door_auto_close_enabled": False,
+                    "last_toggled": "2020-12-18 18:32:25",
+                    "user_relationship": "Has Access",
+                    "image": "",
+                    "light": False,
+                    "bluetooth_sensor": False,
+                    "state": "OPEN",
+                    "id": "70fc7ebd63d841d9a9f06ff815be1e7c",
+                }
+            ],
+            "id": "9d9e5e0e093a06d5f16e1116d108d0c7",
+            "software_version": "0",
+        },
+        {
+            "active": True,
+            "number_of_entities_controlled": 3,
+            "owner_last_name": "Test",
+            "registered": True,
+            "bluetooth_onboard": False,
+            "last_contact": "2020-08-21 02:33:37",
+            "bluetooth_mac_address": "000000000000",
+            "owner_first_name": "ParqEx",
+            "time_before_door_open_alert": 900,
+            "blackbox_code": "30000c2a691dd625",
+            "doors": [
+                {
+                    "bluetooth_sensor_mac_address": "4011759015b7",
+                    "light": False,
+                    "image": "",
+                    "state": "OPEN",
+                    "door_auto_close_enabled": True,
+                    "entity_number": 1,
+                    "sensor": False,
+                    "bluetooth_sensor_battery_level": 98,
+                    "last_toggled": "2020-08-21 02:33:37",
+                    "bluetooth_sensor": True,
+                    "active": True,
+                    "name": "Last Door! ",
+                    "id": "a42308f43dbfaa8b1960a20ac4317b05",
+                    "user_relationship": "Owner",
+                    "door_auto_close_delay": 3600,
+                }
+            ],
+            "id": "35ff0e08ac8eb84ca097a894541ba049",
+            "software_version": "0",
+        },
+    ]
+
+
+def _hex_id(*parts: object) -> str:
+    return hashlib.md5(":".join(map(str, parts)).encode(), usedforsecurity=False).hexdigest()
+
+
+def generate_parqex_controllers(count: int, doors_per_controller: int) -> list[Json]:
+    """`count` controllers with `doors_per_controller` doors each, deterministic ids."""
+    controllers = []
+    for index in range(count):
+        doors = []
+        for number in range(1, doors_per_controller + 1):
+            has_sensor = number % 2 == 1
+            doors.append(
+                {
+                    "entity_number": number,
+                    "door_auto_close_delay": 600 * number,
+                    "bluetooth_sensor_mac_address": f"40117590{index % 0xFFFF:04x}"
+                    if has_sensor
+                    else "000000000000",
+                    "name": f"Garage {index + 1} door {number}",
+                    "active": True,
+                    "bluetooth_sensor_battery_level": 40 + (index + number) % 60
+                    if has_sensor
+                    else 0,
+                    "sensor": not has_sensor,
+                    "door_auto_close_enabled": number == 1,
+                    "last_toggled": "2026-11-20 08:15:00",
+                    "user_relationship": "Owner" if index % 3 else "Has Access",
+                    "image": "",
+                    "light": False,
+                    "bluetooth_sensor": has_sensor,
+                    "state": "CLOSED" if (index + number) % 2 else "OPEN",
+                    "id": _hex_id("door", index, number),
+                }
+            )
+        controllers.append(
+            {
+                "active": True,
+                "number_of_entities_controlled": max(3, doors_per_controller),
+                "owner_last_name": f"Owner{index}",
+                "registered": True,
+                "bluetooth_onboard": False,
+                "last_contact": "2026-11-20 08:15:00",
+                "bluetooth_mac_address": "000000000000",
+                "owner_first_name": "Generated",
+                "time_before_door_open_alert": 900,
+                "blackbox_code": f"{index + 1:016x}",
+                "doors": doors,
+                "id": _hex_id("controller", index),
+                "software_version": "2.4.1",
+            }
+        )
+    return controllers
+
+
+def _lock(
+    device_id: str,
+    device_type: str,
+    name: str,
+    *,
+    manufacturer: str,
+    model: str,
+    locked: bool,
+    battery: float | None,
+    door_open: bool | None = None,
+    online: bool = True,
+    remote: bool = True,
+    extra_properties: Json | None = None,
+    errors: list[Json] | None = None,
+) -> Json:
+    properties: Json = {
+        "online": online,
+        "locked": locked,
+        "manufacturer": manufacturer.lower(),
+        "model": {
+            "display_name": model,
+            "manufacturer_display_name": manufacturer,
+            "has_built_in_keypad": True,
+            "can_connect_accessory_keypad": False,
+        },
+        "serial_number": _hex_id("serial", device_id)[:12].upper(),
+        "image_url": f"https://connect.getseam.com/assets/images/devices/{device_type}.png",
+        "image_alt_text": f"{manufacturer} {model}",
+        "has_direct_power": False,
+        "online_access_codes_enabled": True,
+        "offline_access_codes_enabled": False,
+        "supported_code_lengths": [4, 5, 6, 7, 8],
+        "max_active_codes_supported": 20,
+    }
+    if battery is not None:
+        properties["battery_level"] = battery
+        properties["battery"] = {"level": battery, "status": battery_status(battery)}
+    if door_open is not None:
+        properties["door_open"] = door_open
+    properties.update(extra_properties or {})
+    return {
+        "device_id": device_id,
+        "device_type": device_type,
+        "nickname": "",
+        "display_name": name,
+        "capabilities_supported": ["access_code", "lock"],
+        "properties": properties,
+        "location": {"location_name": "Home", "timezone": "America/Los_Angeles"},
+        "connected_account_id": CONNECTED_ACCOUNT_ID,
+        "workspace_id": WORKSPACE_ID,
+        "created_at": "2026-01-15T10:00:00.000Z",
+        "errors": errors or [],
+        "warnings": [],
+        "is_managed": True,
+        "custom_metadata": {},
+        "can_remotely_lock": remote,
+        "can_remotely_unlock": remote,
+        "can_program_online_access_codes": True,
+        "can_program_offline_access_codes": False,
+    }
+
+
+def battery_status(level: float) -> str:
+    """Seam's word for a battery level."""
+    if level < 0.1:
+        return "critical"
+    if level < 0.25:
+        return "low"
+    if level < 0.9:
+        return "good"
+    return "full"
+
+
+def seam_seed_devices() -> list[Json]:
+    """A household as Seam would show it: varied locks, a door sensor, a thermostat, a fault."""
+    return [
+        _lock(
+            "7c1a9e5e-3d2b-4f7a-9a55-2f0c8b1d6e01",
+            "schlage_lock",
+            "Front Door",
+            manufacturer="Schlage",
+            model="Encode Plus",
+            locked=True,
+            battery=0.86,
+            door_open=False,
+        ),
+        _lock(
+            "0b6f0a2c-8e4d-4c1b-b7a9-51d3f4e2a902",
+            "august_lock",
+            "Back Door",
+            manufacturer="August",
+            model="Wi-Fi Smart Lock",
+            locked=False,
+            battery=0.18,
+            extra_properties={"keypad_battery": {"level": 0.62}},
+        ),
+        _lock(
+            "c5d8e1f3-6a7b-4c2d-9e0f-a1b2c3d4e503",
+            "igloohome_lock",
+            "Storage Padlock",
+            manufacturer="igloohome",
+            model="Padlock 2",
+            locked=True,
+            battery=0.55,
+            remote=False,
+        ),
+        _lock(
+            "e9f0a1b2-c3d4-4e5f-8a6b-7c8d9e0f1a04",
+            "yale_lock",
+            "Garage Side Door",
+            manufacturer="Yale",
+            model="Assure Lock 2",
+            locked=True,
+            battery=0.74,
+            online=False,
+            errors=[
+                {
+                    "error_code": "device_offline",
+                    "message": "Device is offline",
+                    "is_device_error": True,
+                    "created_at": "2026-11-20T07:00:00.000Z",
+                }
+            ],
+        ),
+        {
+            "device_id": "054765c8-a2fc-4599-b486-14c19f462c45",
+            "device_type": "nest_thermostat",
+            "nickname": "",
+            "display_name": "Hallway Thermostat",
+            "capabilities_supported": ["thermostat"],
+            "properties": {
+                "online": True,
+                "manufacturer": "nest",
+                "is_cooling": False,
+                "is_heating": True,
+                "has_direct_power": True,
+                "relative_humidity": 0.46,
+                "temperature_celsius": 21.4,
+                "model": {"display_name": "Thermostat", "manufacturer_display_name": "Nest"},
+            },
+            "location": None,
+            "connected_account_id": CONNECTED_ACCOUNT_ID,
+            "workspace_id": WORKSPACE_ID,
+            "created_at": "2024-02-29T21:57:33.397Z",
+            "errors": [],
+            "warnings": [],
+            "is_managed": True,
+            "custom_metadata": {},
+        },
+    ]
+
+
+def _full_property_template() -> Json:
+    """A device carrying every property group of the Seam doc's schema sample."""
+    metadata_names = (
+        "schlage",
+        "smartthings",
+        "lockly",
+        "kwikset",
+        "igloo",
+        "hubitat",
+        "ecobee",
+        "sensi",
+        "brivo",
+        "genie",
+    )
+    properties: Json = {
+        "online": True,
+        "accessory_keypad": {"is_connected": True, "battery": {"level": 0.8}},
+        "appearance": {"name": "Lock"},
+        "model": {
+            "can_connect_accessory_keypad": True,
+            "display_name": "Generated Lock",
+            "manufacturer_display_name": "Generated",
+            "has_built_in_keypad": True,
+        },
+        "has_direct_power": False,
+        "battery_level": 0.8,
+        "battery": {"level": 0.8, "status": "good"},
+        "manufacturer": "generated",
+        "image_url": "https://connect.getseam.com/assets/images/devices/unknown-lock.png",
+        "image_alt_text": "Generated lock",
+        "serial_number": "SN-GEN",
+        "online_access_codes_enabled": True,
+        "offline_access_codes_enabled": True,
+        "noise_level_decibels": 31.5,
+        "currently_triggering_noise_threshold_ids": [],
+        "august_metadata": {
+            "lock_id": "lock",
+            "lock_name": "Lock",
+            "house_name": "Home",
+            "has_keypad": True,
+            "keypad_battery_level": "Full",
+            "model": "ASL-03",
+            "house_id": "house",
+        },
+        "ttlock_metadata": {
+            "lock_id": 1,
+            "lock_alias": "Lock",
+            "feature_value": "F4",
+            "features": {
+                "passcode": True,
+                "passcode_management": True,
+                "unlock_via_gateway": True,
+                "lock_command": True,
+                "incomplete_keyboard_passcode": False,
+                "wifi": True,
+            },
+            "has_gateway": True,
+            "wireless_keypads": [{"wireless_keypad_id": 1, "wireless_keypad_name": "Keypad"}],
+        },
+        "minut_metadata": {
+            "device_id": "minut",
+            "device_name": "Minut",
+            "latest_sensor_values": {
+                sensor: {"time": "2026-11-20T08:00:00.000Z", "value": 1.5}
+                for sensor in ("temperature", "sound", "humidity", "pressure", "accelerometer_z")
+            },
+        },
+        "dormakaba_oracode_metadata": {
+            "door_id": 1,
+            "door_name": "Door",
+            "device_id": 1,
+            "door_is_wireless": True,
+            "site_name": "Site",
+            "iana_timezone": "Europe/Berlin",
+            "predefined_time_slots": [
+                {
+                    "name": "Stay",
+                    "prefix": 1,
+                    "check_in_time": "15:00",
+                    "check_out_time": "11:00",
+                    "is_24_hour": False,
+                    "is_biweekly_mode": False,
+                    "is_one_shot": False,
+                    "is_master": False,
+                    "ext_dormakaba_oracode_user_level_prefix": 1,
+                    "dormakaba_oracode_user_level_id": "123e4567-e89b-12d3-a456-426614174000",
+                }
+            ],
+        },
+        "code_constraints": [{"constraint_type": "no_zeros"}],
+        "supported_code_lengths": [4, 6],
+        "max_active_codes_supported": 50,
+        "supports_backup_access_code_pool": True,
+        "has_native_entry_events": True,
+        "locked": True,
+        "keypad_battery": {"level": 0.8},
+        "door_open": False,
+        "temperature_fahrenheit": 70.5,
+        "temperature_celsius": 21.4,
+        "relative_humidity": 0.45,
+        "available_hvac_mode_settings": ["off", "heat", "cool", "heat_cool"],
+        "available_fan_mode_settings": ["auto", "on"],
+        "available_climate_preset_modes": ["home", "away"],
+        "is_heating": False,
+        "is_cooling": False,
+        "is_fan_running": False,
+        "is_temporary_manual_override_active": False,
+        "current_climate_setting": {
+            "climate_preset_key": "home",
+            "can_edit": True,
+            "can_delete": False,
+            "can_program": True,
+            "name": "Home",
+            "display_name": "Home",
+            "climate_preset_mode": "home",
+            "fan_mode_setting": "auto",
+            "hvac_mode_setting": "heat_cool",
+            "cooling_set_point_celsius": 24.0,
+            "heating_set_point_celsius": 20.0,
+            "cooling_set_point_fahrenheit": 75.2,
+            "heating_set_point_fahrenheit": 68.0,
+        },
+        "temperature_threshold": {
+            "lower_limit_celsius": 10.0,
+            "lower_limit_fahrenheit": 50.0,
+            "upper_limit_celsius": 30.0,
+            "upper_limit_fahrenheit": 86.0,
+        },
+    }
+    for name in metadata_names:
+        properties[f"{name}_metadata"] = {
+            "device_id": name,
+            "device_name": f"{name} device",
+            "model": "model",
+        }
+    return properties
+
+
+def generate_seam_devices(count: int) -> list[Json]:
+    """`count` locks with the full property set of the Seam doc, deterministic ids."""
+    template = _full_property_template()
+    devices = []
+    for index in range(count):
+        properties = copy.deepcopy(template)
+        level = round(0.05 + (index % 95) / 100, 2)
+        properties["battery_level"] = level
+        properties["battery"] = {"level": level, "status": battery_status(level)}
+        properties["locked"] = index % 2 == 0
+        properties["door_open"] = index % 7 == 0
+        properties["serial_number"] = f"SN-{index:06d}"
+        device_id = str(uuid.UUID(_hex_id("seam", index)))
+        devices.append(
+            {
+                "device_id": device_id,
+                "device_type": "august_lock",
+                "nickname": f"Lock {index + 1}",
+                "display_name": f"Generated Lock {index + 1}",
+                "capabilities_supported": ["access_code", "lock", "battery"],
+                "properties": properties,
+                "location": {"location_name": "Building", "timezone": "UTC"},
+                "connected_account_id": CONNECTED_ACCOUNT_ID,
+                "workspace_id": WORKSPACE_ID,
+                "errors": [],
+                "warnings": [],
+                "created_at": "2026-01-15T10:00:00.000Z",
+                "is_managed": True,
+                "custom_metadata": {"unit": str(index)},
+                "can_remotely_unlock": True,
+                "can_remotely_lock": True,
+                "can_program_offline_access_codes": True,
+                "can_program_online_access_codes": True,
+                "can_simulate_removal": True,
+                "can_simulate_connection": True,
+                "can_simulate_disconnection": True,
+                "can_unlock_with_code": True,
+            }
+        )
+    return devices

@@ -1,0 +1,380 @@
+"""The simulator's mutable world: accounts, devices, action attempts, faults and a request log."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+import copy
+from dataclasses import dataclass, field
+import itertools
+import time
+from typing import Any, Final
+import uuid
+
+from .seeds import (
+    DEFAULT_PARQEX_TOKEN,
+    DEFAULT_SEAM_API_KEY,
+    DEFAULT_USER_IDENTITY_ID,
+    Json,
+    battery_status,
+    generate_parqex_controllers,
+    generate_seam_devices,
+    parqex_doc_controllers,
+    seam_seed_devices,
+)
+
+# Seam's documented limit: 15 lock and 15 unlock requests a minute for each device.
+SEAM_COMMANDS_PER_MINUTE: Final = 15
+REQUEST_LOG_SIZE: Final = 5000
+SERVICES: Final = ("parqex", "seam")
+
+
+class SimulatorError(Exception):
+    """A control request names something the simulator does not hold."""
+
+
+@dataclass(slots=True, kw_only=True)
+class Fault:
+    """What to do instead of answering normally, for the next `count` matching requests.
+
+    `mode` is "status" (answer `status` with `body` and `headers`), "hang" (wait `delay`
+    seconds, then answer normally), "truncated" (half of the real body), "not_json", "wrong_shape"
+    (a JSON list), "disconnect" (close the connection) or "redirect" (302 to `location`).
+    """
+
+    service: str | None = None
+    path: str | None = None
+    count: int = 1
+    mode: str = "status"
+    status: int = 500
+    body: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+    location: str = ""
+
+    def matches(self, service: str, path: str) -> bool:
+        """Whether a request to `path` of `service` is one this fault is for."""
+        return (self.service in (None, service)) and (
+            self.path is None or path.startswith(self.path)
+        )
+
+
+@dataclass(slots=True, kw_only=True)
+class ActionAttempt:
+    """A lock or unlock command the simulated Seam is carrying out."""
+
+    action_attempt_id: str
+    action_type: str
+    device_id: str
+    settles_at: float
+    outcome: str
+    error_type: str
+    error_message: str
+    status: str = "pending"
+
+    def as_json(self) -> Json:
+        """The action attempt as Seam shows it."""
+        result: Json | None = None
+        error: Json | None = None
+        if self.status == "success":
+            result = {"was_confirmed_by_device": True}
+        elif self.status == "error":
+            error = {"type": self.error_type, "message": self.error_message}
+        return {
+            "action_attempt_id": self.action_attempt_id,
+            "action_type": self.action_type,
+            "status": self.status,
+            "result": result,
+            "error": error,
+        }
+
+
+@dataclass(slots=True, kw_only=True)
+class ActionSettings:
+    """How the next lock and unlock commands behave.
+
+    `outcome` is "success", "error" or "pending" (never settles, for timeouts).
+    """
+
+    delay: float = 1.0
+    outcome: str = "success"
+    error_type: str = "uncategorized_error"
+    error_message: str = "The lock did not respond to the command"
+
+
+@dataclass(slots=True, kw_only=True)
+class LoggedRequest:
+    """One request the simulator received; secrets masked."""
+
+    time: float
+    service: str
+    method: str
+    path: str
+    headers: dict[str, str]
+
+    def as_json(self) -> Json:
+        """The logged request as the control API shows it."""
+        return {
+            "time": self.time,
+            "service": self.service,
+            "method": self.method,
+            "path": self.path,
+            "headers": self.headers,
+        }
+
+
+def mask_headers(headers: Any) -> dict[str, str]:
+    """Request headers with the credential replaced, as the request log keeps them."""
+    masked = {}
+    for name, value in headers.items():
+        if name.lower() == "authorization":
+            scheme = value.split(" ", 1)[0] if " " in value else ""
+            masked[str(name)] = f"{scheme} ***".strip()
+        else:
+            masked[str(name)] = value
+    return masked
+
+
+class SimulatorState:
+    """Holds both services' data. Every control request and every scenario step goes here."""
+
+    def __init__(
+        self,
+        *,
+        parqex_token: str = DEFAULT_PARQEX_TOKEN,
+        seam_api_key: str = DEFAULT_SEAM_API_KEY,
+        user_identity_id: str = DEFAULT_USER_IDENTITY_ID,
+        clock: Callable[[], float] = time.monotonic,
+        request_budget: int | None = None,
+    ) -> None:
+        # Servers started by tests answer a bounded number of requests, then refuse.
+        self.request_budget = request_budget
+        self.parqex_token = parqex_token
+        self.seam_api_key = seam_api_key
+        self.clock = clock
+        self.controllers: dict[str, Json] = {}
+        self.user_identities: dict[str, list[str]] = {user_identity_id: []}
+        self.default_user_identity_id = user_identity_id
+        self.devices: dict[str, Json] = {}
+        self.action_attempts: dict[str, ActionAttempt] = {}
+        self.action_settings = ActionSettings()
+        self.commands: dict[tuple[str, str], deque[float]] = {}
+        self.faults: list[Fault] = []
+        self.requests: deque[LoggedRequest] = deque(maxlen=REQUEST_LOG_SIZE)
+        # Seam answers with `devices`; older answers carried only `accessible_devices`.
+        self.seam_device_keys: tuple[str, ...] = ("devices",)
+        self._ids = itertools.count(1)
+        self.reset()
+
+    def reset(self) -> None:
+        """Back to the seed data, with no faults, attempts or logged requests."""
+        self.controllers = {c["id"]: c for c in parqex_doc_controllers()}
+        self.devices = {d["device_id"]: d for d in seam_seed_devices()}
+        self.user_identities = {self.default_user_identity_id: list(self.devices)}
+        self.action_attempts.clear()
+        self.action_settings = ActionSettings()
+        self.commands.clear()
+        self.faults.clear()
+        self.requests.clear()
+        self.seam_device_keys = ("devices",)
+
+    def generate(
+        self, *, controllers: int = 0, doors_per_controller: int = 3, devices: int = 0
+    ) -> None:
+        """Replace the accounts with generated ones of the given sizes."""
+        self.controllers = {
+            c["id"]: c for c in generate_parqex_controllers(controllers, doors_per_controller)
+        }
+        self.devices = {d["device_id"]: d for d in generate_seam_devices(devices)}
+        self.user_identities[self.default_user_identity_id] = list(self.devices)
+
+    # ParqEx
+
+    def parqex_sync(self) -> Json:
+        """The `/sync` answer for the current state."""
+        return {"devices": list(self.controllers.values())}
+
+    def _door(self, door_id: str) -> Json:
+        for controller in self.controllers.values():
+            for door in controller["doors"]:
+                if door["id"] == door_id:
+                    found: Json = door
+                    return found
+        raise SimulatorError(f"no door {door_id}")
+
+    def update_door(self, door_id: str, changes: Json) -> Json:
+        """Change fields of a door; a new `state` also moves `last_toggled`."""
+        door = self._door(door_id)
+        if (
+            "state" in changes
+            and changes["state"] != door.get("state")
+            and "last_toggled" not in changes
+        ):
+            door["last_toggled"] = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
+        door.update(changes)
+        return door
+
+    def add_controller(self, controller: Json) -> Json:
+        """Add (or replace) a controller given in ParqEx's shape."""
+        controller.setdefault("doors", [])
+        self.controllers[str(controller["id"])] = controller
+        return controller
+
+    def update_controller(self, controller_id: str, changes: Json) -> Json:
+        """Change fields of a controller."""
+        if controller_id not in self.controllers:
+            raise SimulatorError(f"no controller {controller_id}")
+        self.controllers[controller_id].update(changes)
+        return self.controllers[controller_id]
+
+    def remove_controller(self, controller_id: str) -> None:
+        """Take a controller and its doors off the account."""
+        if self.controllers.pop(controller_id, None) is None:
+            raise SimulatorError(f"no controller {controller_id}")
+
+    def add_door(self, controller_id: str, door: Json) -> Json:
+        """Add a door, in ParqEx's shape, to a controller."""
+        if controller_id not in self.controllers:
+            raise SimulatorError(f"no controller {controller_id}")
+        self.controllers[controller_id]["doors"].append(door)
+        return door
+
+    def remove_door(self, door_id: str) -> None:
+        """Take a door off its controller."""
+        for controller in self.controllers.values():
+            kept = [door for door in controller["doors"] if door["id"] != door_id]
+            if len(kept) != len(controller["doors"]):
+                controller["doors"] = kept
+                return
+        raise SimulatorError(f"no door {door_id}")
+
+    # Seam
+
+    def seam_devices(self, user_identity_id: str) -> list[Json] | None:
+        """The devices shared with a user identity, None for an unknown identity."""
+        self.settle_action_attempts()
+        device_ids = self.user_identities.get(user_identity_id)
+        if device_ids is None:
+            return None
+        return [self.devices[device_id] for device_id in device_ids if device_id in self.devices]
+
+    def add_device(self, device: Json, user_identity_id: str | None = None) -> Json:
+        """Add a device in Seam's shape and share it with the user identity."""
+        device.setdefault("device_id", str(uuid.uuid4()))
+        device.setdefault("properties", {"online": True})
+        self.devices[device["device_id"]] = device
+        shared = self.user_identities.setdefault(
+            user_identity_id or self.default_user_identity_id, []
+        )
+        if device["device_id"] not in shared:
+            shared.append(device["device_id"])
+        return device
+
+    def update_device(self, device_id: str, changes: Json) -> Json:
+        """Merge changes into a device; `properties` is merged key by key."""
+        device = self.devices.get(device_id)
+        if device is None:
+            raise SimulatorError(f"no device {device_id}")
+        changes = dict(changes)
+        properties = changes.pop("properties", None)
+        device.update(changes)
+        if properties:
+            device.setdefault("properties", {}).update(properties)
+            level = properties.get("battery_level")
+            if isinstance(level, int | float) and not isinstance(level, bool):
+                device["properties"]["battery"] = {"level": level, "status": battery_status(level)}
+        return device
+
+    def remove_device(self, device_id: str) -> None:
+        """Remove a device from Seam altogether."""
+        if self.devices.pop(device_id, None) is None:
+            raise SimulatorError(f"no device {device_id}")
+        for shared in self.user_identities.values():
+            if device_id in shared:
+                shared.remove(device_id)
+
+    def command_allowed(self, device_id: str, action_type: str) -> bool:
+        """Apply Seam's per-device command rate limit; False means answer 429."""
+        now = self.clock()
+        window = self.commands.setdefault((device_id, action_type), deque())
+        while window and now - window[0] >= 60:
+            window.popleft()
+        if len(window) >= SEAM_COMMANDS_PER_MINUTE:
+            return False
+        window.append(now)
+        return True
+
+    def start_action(self, device_id: str, action_type: str) -> ActionAttempt:
+        """Record a pending lock or unlock command that settles after the configured delay."""
+        settings = self.action_settings
+        attempt = ActionAttempt(
+            action_attempt_id=str(uuid.UUID(int=next(self._ids))),
+            action_type=action_type,
+            device_id=device_id,
+            settles_at=self.clock() + settings.delay,
+            outcome=settings.outcome,
+            error_type=settings.error_type,
+            error_message=settings.error_message,
+        )
+        self.action_attempts[attempt.action_attempt_id] = attempt
+        self.settle_action_attempts()
+        return attempt
+
+    def settle_action_attempts(self) -> list[ActionAttempt]:
+        """Finish every command whose time has come; a successful one moves the lock."""
+        now = self.clock()
+        settled = []
+        for attempt in self.action_attempts.values():
+            if (
+                attempt.status != "pending"
+                or attempt.outcome == "pending"
+                or now < attempt.settles_at
+            ):
+                continue
+            attempt.status = attempt.outcome
+            if attempt.status == "success" and attempt.device_id in self.devices:
+                properties = self.devices[attempt.device_id].setdefault("properties", {})
+                properties["locked"] = attempt.action_type == "LOCK_DOOR"
+            settled.append(attempt)
+        return settled
+
+    # Faults and the request log
+
+    def take_fault(self, service: str, path: str) -> Fault | None:
+        """The fault to apply to this request, if any, counting it down."""
+        for fault in self.faults:
+            if fault.matches(service, path):
+                fault.count -= 1
+                if fault.count <= 0:
+                    self.faults.remove(fault)
+                return fault
+        return None
+
+    def log_request(self, service: str, method: str, path: str, headers: Any) -> bool:
+        """Keep a masked record of a service request; False once the request budget is spent."""
+        if self.request_budget is not None:
+            if self.request_budget <= 0:
+                return False
+            self.request_budget -= 1
+        self.requests.append(
+            LoggedRequest(
+                time=time.time(),
+                service=service,
+                method=method,
+                path=path,
+                headers=mask_headers(headers),
+            )
+        )
+        return True
+
+    def snapshot(self) -> Json:
+        """The whole state, for the control API."""
+        return {
+            "parqex": self.parqex_sync(),
+            "seam": {
+                "devices": list(self.devices.values()),
+                "user_identities": copy.deepcopy(self.user_identities),
+                "action_attempts": [a.as_json() for a in self.action_attempts.values()],
+            },
+            "faults": len(self.faults),
+        }
