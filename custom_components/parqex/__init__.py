@@ -1,0 +1,61 @@
+"""The ParqEx integration: ParqEx garage doors and Seam locks in Home Assistant."""
+
+from __future__ import annotations
+
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryError
+from homeassistant.helpers import device_registry as dr
+
+from .api import InsecureUrlError
+from .const import DOMAIN, SERVICE_SEAM
+from .coordinator import (
+    ParqexConfigEntry,
+    ParqexCoordinator,
+    SeamCoordinator,
+    entry_service,
+    scan_interval,
+)
+
+PLATFORMS_BY_SERVICE: dict[str, list[Platform]] = {
+    "parqex": [Platform.BINARY_SENSOR, Platform.SENSOR],
+    SERVICE_SEAM: [Platform.BINARY_SENSOR, Platform.LOCK, Platform.SENSOR],
+}
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: ParqexConfigEntry) -> bool:
+    """Poll the entry's service once, then set up its platforms."""
+    service = entry_service(entry.data)
+    try:
+        coordinator = (
+            SeamCoordinator(hass, entry)
+            if service == SERVICE_SEAM
+            else ParqexCoordinator(hass, entry)
+        )
+    except InsecureUrlError as err:
+        raise ConfigEntryError(translation_domain=DOMAIN, translation_key="insecure_url") from err
+    await coordinator.async_config_entry_first_refresh()
+    entry.runtime_data = coordinator
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS_BY_SERVICE[service])
+    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
+    return True
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: ParqexConfigEntry) -> bool:
+    """Unload the entry's platforms; the coordinator stops with them."""
+    return await hass.config_entries.async_unload_platforms(
+        entry, PLATFORMS_BY_SERVICE[entry_service(entry.data)]
+    )
+
+
+async def _async_options_updated(hass: HomeAssistant, entry: ParqexConfigEntry) -> None:
+    """Apply a new polling interval without reloading."""
+    entry.runtime_data.set_base_interval(scan_interval(entry))
+
+
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: ParqexConfigEntry, device: dr.DeviceEntry
+) -> bool:
+    """Let the user delete a device only once the service no longer reports it."""
+    current = entry.runtime_data.current_device_identifiers()
+    return not any(domain == DOMAIN and value in current for domain, value in device.identifiers)

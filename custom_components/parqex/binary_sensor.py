@@ -1,0 +1,145 @@
+"""Binary sensors: ParqEx doors and their auto-close and light, Seam door sensors and links."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import partial
+
+from homeassistant.components.binary_sensor import (
+    BinarySensorDeviceClass,
+    BinarySensorEntity,
+    BinarySensorEntityDescription,
+)
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .api import ParqexDoor, SeamDevice
+from .coordinator import ParqexConfigEntry, ParqexCoordinator, SeamCoordinator
+from .entity import (
+    EntityCandidate,
+    ParqexDoorEntity,
+    SeamEntity,
+    async_add_new_entities,
+    described_entities,
+)
+
+# Entities only read the coordinator's data; updates are never requested per entity.
+PARALLEL_UPDATES = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class ParqexDoorBinarySensorDescription(BinarySensorEntityDescription):
+    """A reading of a ParqEx door."""
+
+    is_on_fn: Callable[[ParqexDoor], bool | None]
+    exists_fn: Callable[[ParqexDoor], bool] = lambda _: True
+
+
+@dataclass(frozen=True, kw_only=True)
+class SeamBinarySensorDescription(BinarySensorEntityDescription):
+    """A reading of a Seam device."""
+
+    is_on_fn: Callable[[SeamDevice], bool | None]
+    exists_fn: Callable[[SeamDevice], bool]
+    available_when_offline: bool = False
+
+
+PARQEX_DOOR_BINARY_SENSORS: tuple[ParqexDoorBinarySensorDescription, ...] = (
+    ParqexDoorBinarySensorDescription(
+        key="door",
+        name=None,
+        device_class=BinarySensorDeviceClass.GARAGE_DOOR,
+        is_on_fn=lambda door: door.is_open,
+    ),
+    ParqexDoorBinarySensorDescription(
+        key="auto_close",
+        translation_key="auto_close",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        is_on_fn=lambda door: door.auto_close_enabled,
+        exists_fn=lambda door: door.auto_close_enabled is not None,
+    ),
+    ParqexDoorBinarySensorDescription(
+        key="light",
+        translation_key="light",
+        device_class=BinarySensorDeviceClass.LIGHT,
+        is_on_fn=lambda door: door.light,
+        exists_fn=lambda door: door.light is not None,
+    ),
+)
+
+SEAM_BINARY_SENSORS: tuple[SeamBinarySensorDescription, ...] = (
+    SeamBinarySensorDescription(
+        key="door",
+        translation_key="door",
+        device_class=BinarySensorDeviceClass.DOOR,
+        is_on_fn=lambda device: device.door_open,
+        exists_fn=lambda device: device.door_open is not None,
+    ),
+    SeamBinarySensorDescription(
+        key="online",
+        translation_key="online",
+        device_class=BinarySensorDeviceClass.CONNECTIVITY,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        is_on_fn=lambda device: device.online,
+        exists_fn=lambda device: device.online is not None,
+        available_when_offline=True,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: ParqexConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add binary sensors for every door or device, now and as they appear."""
+    coordinator = entry.runtime_data
+
+    def candidates() -> Iterator[EntityCandidate]:
+        if isinstance(coordinator, ParqexCoordinator):
+            yield from described_entities(
+                coordinator.data.doors.items(),
+                PARQEX_DOOR_BINARY_SENSORS,
+                partial(ParqexDoorBinarySensor, coordinator),
+            )
+        else:
+            yield from described_entities(
+                coordinator.data.devices.items(),
+                SEAM_BINARY_SENSORS,
+                partial(SeamBinarySensor, coordinator),
+            )
+
+    async_add_new_entities(entry, async_add_entities, candidates)
+
+
+class ParqexDoorBinarySensor(ParqexDoorEntity, BinarySensorEntity):
+    """A door's position, auto-close setting or light."""
+
+    entity_description: ParqexDoorBinarySensorDescription
+
+    @property
+    def is_on(self) -> bool | None:
+        """The reading, None when the door reports a state it does not document."""
+        door = self.door
+        return None if door is None else self.entity_description.is_on_fn(door)
+
+
+class SeamBinarySensor(SeamEntity, BinarySensorEntity):
+    """A Seam device's door sensor or cloud link."""
+
+    entity_description: SeamBinarySensorDescription
+
+    def __init__(
+        self, coordinator: SeamCoordinator, device_id: str, description: SeamBinarySensorDescription
+    ) -> None:
+        """Keep connectivity visible while the device is offline."""
+        super().__init__(coordinator, device_id, description)
+        self._available_when_offline = description.available_when_offline
+
+    @property
+    def is_on(self) -> bool | None:
+        """The reading."""
+        device = self.device
+        return None if device is None else self.entity_description.is_on_fn(device)

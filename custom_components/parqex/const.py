@@ -1,0 +1,40 @@
+"""Constants of the ParqEx integration."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+import logging
+from typing import Final
+
+DOMAIN: Final = "parqex"
+LOGGER: Final = logging.getLogger(__package__)
+
+# Entry data keys are exactly the config flow's field names.
+CONF_ACCESS_TOKEN: Final = "access_token"  # noqa: S105 (a field name, not a token)
+CONF_API_KEY: Final = "api_key"
+CONF_USER_IDENTITY_ID: Final = "user_identity_id"
+CONF_URL: Final = "url"
+CONF_SCAN_INTERVAL: Final = "scan_interval"
+
+SERVICE_PARQEX: Final = "parqex"
+SERVICE_SEAM: Final = "seam"
+
+DEFAULT_PARQEX_SCAN_INTERVAL: Final = 30
+DEFAULT_SEAM_SCAN_INTERVAL: Final = 60
+MIN_SCAN_INTERVAL: Final = 10
+# However long an outage lasts, the service is asked again at least this often.
+MAX_BACKOFF: Final = timedelta(minutes=5)
+
+MANUFACTURER_PARQEX: Final = "ParqEx"
+MANUFACTURER_SEAM: Final = "Seam"
+
+# Seam device errors after which the device cannot be trusted to report its state.
+SEAM_OFFLINE_ERRORS: Final = frozenset(
+    {
+        "device_offline",
+        "device_disconnected",
+        "hub_disconnected",
+        "account_disconnected",
+        "device_removed",
+    }
+)

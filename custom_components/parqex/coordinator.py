@@ -1,0 +1,274 @@
+"""Coordinators that poll ParqEx and Seam, one per config entry."""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import timedelta
+import time
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+
+from .api import (
+    ApiError,
+    AuthenticationError,
+    ParqexAccount,
+    ParqexClient,
+    RateLimitError,
+    SeamClient,
+    SeamDevices,
+)
+from .const import (
+    CONF_ACCESS_TOKEN,
+    CONF_API_KEY,
+    CONF_SCAN_INTERVAL,
+    CONF_URL,
+    CONF_USER_IDENTITY_ID,
+    DEFAULT_PARQEX_SCAN_INTERVAL,
+    DEFAULT_SEAM_SCAN_INTERVAL,
+    DOMAIN,
+    LOGGER,
+    MAX_BACKOFF,
+    SERVICE_PARQEX,
+    SERVICE_SEAM,
+)
+
+type ParqexConfigEntry = ConfigEntry[ParqexCoordinator | SeamCoordinator]
+
+
+def entry_service(data: Mapping[str, Any]) -> str:
+    """Which service an entry's data is for: Seam entries carry an API key."""
+    return SERVICE_SEAM if CONF_API_KEY in data else SERVICE_PARQEX
+
+
+def scan_interval(entry: ConfigEntry) -> timedelta:
+    """The polling interval the user chose, or the service's default."""
+    default = (
+        DEFAULT_SEAM_SCAN_INTERVAL
+        if entry_service(entry.data) == SERVICE_SEAM
+        else DEFAULT_PARQEX_SCAN_INTERVAL
+    )
+    return timedelta(seconds=entry.options.get(CONF_SCAN_INTERVAL, default))
+
+
+class CloudCoordinator[DataT](DataUpdateCoordinator[DataT]):
+    """What both services share: error mapping, backoff, log-once and stale devices."""
+
+    config_entry: ParqexConfigEntry
+    service_name: str
+
+    def __init__(self, hass: HomeAssistant, entry: ParqexConfigEntry) -> None:
+        """Poll at the entry's interval; write to listeners only when the data changed."""
+        self.base_interval = scan_interval(entry)
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=f"{self.service_name} ({entry.title})",
+            update_interval=self.base_interval,
+            always_update=False,
+        )
+        self._failures = 0
+        self._device_ids: set[str] | None = None
+
+    @abstractmethod
+    async def _async_fetch(self) -> DataT:
+        """Ask the service for the current data."""
+
+    @abstractmethod
+    def device_identifiers(self, data: DataT) -> set[str]:
+        """The registry identifiers of every device the data describes."""
+
+    def current_device_identifiers(self) -> set[str]:
+        """The registry identifiers of every device in the last answer."""
+        return self.device_identifiers(self.data)
+
+    @abstractmethod
+    def skipped(self, data: DataT) -> int:
+        """How many objects of the last answer were malformed and left out."""
+
+    def set_base_interval(self, interval: timedelta) -> None:
+        """Apply a new polling interval chosen in the options."""
+        self.base_interval = interval
+        if not self._failures:
+            self.update_interval = interval
+
+    def _backoff(self, retry_after: float | None = None) -> timedelta:
+        """The wait before the next poll after `self._failures` failures in a row."""
+        if retry_after is not None:
+            return max(self.base_interval, timedelta(seconds=retry_after))
+        doubled = self.base_interval * (1 << min(self._failures, 10))
+        return max(self.base_interval, min(doubled, MAX_BACKOFF))
+
+    async def _async_update_data(self) -> DataT:
+        try:
+            data = await self._async_fetch()
+        except AuthenticationError as err:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN,
+                translation_key="auth_failed",
+                translation_placeholders={"service": self.service_name},
+            ) from err
+        except RateLimitError as err:
+            self._failures += 1
+            self.update_interval = self._backoff(err.retry_after)
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="rate_limited",
+                translation_placeholders={
+                    "service": self.service_name,
+                    "seconds": str(int(self.update_interval.total_seconds())),
+                },
+            ) from err
+        except ApiError as err:
+            self._failures += 1
+            self.update_interval = self._backoff()
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="update_failed",
+                translation_placeholders={"service": self.service_name, "error": str(err)},
+            ) from err
+        self._failures = 0
+        self.update_interval = self.base_interval
+        skipped = self.skipped(data)
+        if skipped:
+            LOGGER.debug("%s: left out %d malformed objects", self.name, skipped)
+        else:
+            self._remove_stale_devices(self.device_identifiers(data))
+        return data
+
+    async def _async_refresh(
+        self,
+        log_failures: bool = True,
+        raise_on_auth_failed: bool = False,
+        scheduled: bool = False,
+        raise_on_entry_error: bool = False,
+    ) -> None:
+        # The base class logs a failed poll as an error; an unreachable cloud is expected
+        # weather, so it is said once at info level here (recovery is logged by the base).
+        was_available = self.last_update_success
+        await super()._async_refresh(
+            log_failures=False,
+            raise_on_auth_failed=raise_on_auth_failed,
+            scheduled=scheduled,
+            raise_on_entry_error=raise_on_entry_error,
+        )
+        if log_failures and was_available and not self.last_update_success:
+            self.logger.info("%s is unavailable: %s", self.name, self.last_exception)
+
+    @callback
+    def _remove_stale_devices(self, current: set[str]) -> None:
+        """Take devices that left the account off this entry.
+
+        Runs only on answers with nothing left out, so a device that was merely malformed
+        once keeps its entities and their settings.
+        """
+        if self._device_ids is not None and self._device_ids <= current:
+            self._device_ids = current
+            return
+        self._device_ids = current
+        registry = dr.async_get(self.hass)
+        for device in dr.async_entries_for_config_entry(registry, self.config_entry.entry_id):
+            ours = {value for domain, value in device.identifiers if domain == DOMAIN}
+            if ours and not ours & current:
+                registry.async_update_device(
+                    device.id, remove_config_entry_id=self.config_entry.entry_id
+                )
+
+
+class ParqexCoordinator(CloudCoordinator[ParqexAccount]):
+    """Polls a ParqEx account's `/sync`."""
+
+    service_name = "ParqEx"
+
+    def __init__(self, hass: HomeAssistant, entry: ParqexConfigEntry) -> None:
+        """Build the client on Home Assistant's shared session."""
+        super().__init__(hass, entry)
+        self.client = ParqexClient(
+            async_get_clientsession(hass),
+            entry.data[CONF_ACCESS_TOKEN],
+            base_url=entry.data[CONF_URL],
+        )
+
+    async def _async_fetch(self) -> ParqexAccount:
+        return await self.client.async_get_devices()
+
+    def device_identifiers(self, data: ParqexAccount) -> set[str]:
+        """Controllers, doors, and the Bluetooth sensors of doors that have one."""
+        identifiers = set(data.controllers) | set(data.doors)
+        identifiers.update(
+            door_sensor_identifier(door.id) for door in data.doors.values() if door.bluetooth_sensor
+        )
+        return identifiers
+
+    def skipped(self, data: ParqexAccount) -> int:
+        """Malformed controllers and doors of the last answer."""
+        return data.skipped
+
+
+def door_sensor_identifier(door_id: str) -> str:
+    """The registry identifier of a door's Bluetooth sensor device."""
+    return f"{door_id}_sensor"
+
+
+class SeamCoordinator(CloudCoordinator[SeamDevices]):
+    """Polls the devices shared with one Seam user identity."""
+
+    service_name = "Seam"
+
+    def __init__(self, hass: HomeAssistant, entry: ParqexConfigEntry) -> None:
+        """Build the client on Home Assistant's shared session."""
+        super().__init__(hass, entry)
+        self.client = SeamClient(
+            async_get_clientsession(hass),
+            entry.data[CONF_API_KEY],
+            base_url=entry.data[CONF_URL],
+        )
+        self.user_identity_id: str = entry.data[CONF_USER_IDENTITY_ID]
+        # device_id -> (locked, when Seam confirmed it): what a command established, held
+        # against polls that were already under way when it was confirmed.
+        self._confirmed_locks: dict[str, tuple[bool, float]] = {}
+
+    async def _async_fetch(self) -> SeamDevices:
+        started = time.monotonic()
+        devices = await self.client.async_list_accessible_devices(self.user_identity_id)
+        return self._apply_confirmed_locks(devices, started)
+
+    def _apply_confirmed_locks(self, devices: SeamDevices, started: float) -> SeamDevices:
+        """Keep confirmed lock states that an answer older than the confirmation contradicts.
+
+        A poll that began before a command was confirmed may carry the old state; showing it
+        would make the lock "bounce back". Confirmations older than the poll are settled.
+        """
+        if not self._confirmed_locks:
+            return devices
+        patched = dict(devices.devices)
+        for device_id, (locked, confirmed_at) in list(self._confirmed_locks.items()):
+            device = patched.get(device_id)
+            if confirmed_at <= started or device is None:
+                del self._confirmed_locks[device_id]
+            elif device.locked is not locked:
+                patched[device_id] = replace(device, locked=locked)
+        return replace(devices, devices=patched)
+
+    @callback
+    def async_confirm_lock(self, device_id: str, locked: bool) -> None:
+        """Record a confirmed command and show its result at once."""
+        self._confirmed_locks[device_id] = (locked, time.monotonic())
+        if self.data is not None:
+            self.async_set_updated_data(self._apply_confirmed_locks(self.data, float("-inf")))
+
+    def device_identifiers(self, data: SeamDevices) -> set[str]:
+        """Every device shared with the user identity."""
+        return set(data.devices)
+
+    def skipped(self, data: SeamDevices) -> int:
+        """Malformed devices of the last answer."""
+        return data.skipped

@@ -1,0 +1,60 @@
+"""Diagnostics: what the integration sees, with secrets and personal data removed."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any, Final
+
+from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.core import HomeAssistant
+
+from .const import CONF_ACCESS_TOKEN, CONF_API_KEY
+from .coordinator import ParqexConfigEntry
+
+# Every key that carries a secret, identifies a person, or names a piece of hardware.
+TO_REDACT: Final = {
+    CONF_ACCESS_TOKEN,
+    CONF_API_KEY,
+    "unique_id",
+    "owner_first_name",
+    "owner_last_name",
+    "blackbox_code",
+    "bluetooth_mac_address",
+    "bluetooth_sensor_mac",
+    "serial_number",
+    "connected_account_id",
+    "image",
+    "image_url",
+    "location_name",
+    "webhook_id",
+    "webhook_secret",
+}
+
+
+async def async_get_config_entry_diagnostics(
+    hass: HomeAssistant, entry: ParqexConfigEntry
+) -> dict[str, Any]:
+    """The entry, its coordinator's state and the last data, redacted."""
+    coordinator = entry.runtime_data
+    return {
+        "entry": async_redact_data(
+            {
+                "title": entry.title,
+                "unique_id": entry.unique_id,
+                "data": dict(entry.data),
+                "options": dict(entry.options),
+            },
+            TO_REDACT,
+        ),
+        "coordinator": {
+            "service": coordinator.service_name,
+            "last_update_success": coordinator.last_update_success,
+            "update_interval_seconds": (
+                coordinator.update_interval.total_seconds() if coordinator.update_interval else None
+            ),
+            "last_exception": repr(coordinator.last_exception)
+            if coordinator.last_exception
+            else None,
+        },
+        "data": async_redact_data(asdict(coordinator.data), TO_REDACT),
+    }

@@ -1,0 +1,242 @@
+"""Base entities: one per kind of object the services report."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
+from typing import Any, Protocol
+
+from homeassistant.core import callback
+from homeassistant.helpers.device_registry import CONNECTION_BLUETOOTH, DeviceInfo
+from homeassistant.helpers.entity import Entity, EntityDescription
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+
+from .api import ParqexController, ParqexDoor, SeamDevice
+from .const import DOMAIN, MANUFACTURER_PARQEX, MANUFACTURER_SEAM, SEAM_OFFLINE_ERRORS
+from .coordinator import (
+    CloudCoordinator,
+    ParqexConfigEntry,
+    ParqexCoordinator,
+    SeamCoordinator,
+    door_sensor_identifier,
+)
+
+_UNWRITTEN: Any = object()
+
+
+class ChangeOnlyEntity[CoordinatorT: CloudCoordinator[Any]](CoordinatorEntity[CoordinatorT]):
+    """An entity that writes its state only when what it shows has changed.
+
+    The coordinator tells every entity of the entry when any byte of the answer changed; each
+    entity then compares what it would show with what it last wrote, so one door moving
+    writes one state instead of every entity's.
+    """
+
+    _attr_has_entity_name = True
+    _written: Any = _UNWRITTEN
+
+    def _shown(self) -> tuple[Any, ...]:
+        return (self.available, self.state, self.state_attributes, self.extra_state_attributes)
+
+    @callback
+    def async_write_ha_state(self) -> None:
+        """Write the state and remember what was written."""
+        self._written = self._shown()
+        super().async_write_ha_state()
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        if self._shown() != self._written:
+            self.async_write_ha_state()
+
+
+class ParqexControllerEntity(ChangeOnlyEntity[ParqexCoordinator]):
+    """An entity of a ParqEx controller."""
+
+    def __init__(
+        self, coordinator: ParqexCoordinator, controller_id: str, description: EntityDescription
+    ) -> None:
+        """Describe the controller's device from its current data."""
+        super().__init__(coordinator)
+        self.entity_description = description
+        self.controller_id = controller_id
+        self._attr_unique_id = f"{controller_id}_{description.key}"
+        controller = self.controller
+        assert controller is not None
+        code = controller.blackbox_code or controller_id
+        self._attr_device_info = DeviceInfo(
+            identifiers={(DOMAIN, controller_id)},
+            manufacturer=MANUFACTURER_PARQEX,
+            model="Controller",
+            name=f"ParqEx controller {code[-4:]}",
+            serial_number=controller.blackbox_code,
+            sw_version=controller.software_version,
+        )
+
+    @property
+    def controller(self) -> ParqexController | None:
+        """The controller's current data, None once it left the account."""
+        return self.coordinator.data.controllers.get(self.controller_id)
+
+    @property
+    def available(self) -> bool:
+        """Available while the service answers and the controller is listed and active."""
+        controller = self.controller
+        return super().available and controller is not None and controller.active
+
+
+class ParqexDoorEntity(ChangeOnlyEntity[ParqexCoordinator]):
+    """An entity of a door; each door is a device of its own under its controller."""
+
+    def __init__(
+        self, coordinator: ParqexCoordinator, door_id: str, description: EntityDescription
+    ) -> None:
+        """Describe the door's device from its current data."""
+        super().__init__(coordinator)
+        self.entity_description = description
+        self.door_id = door_id
+        self._attr_unique_id = f"{door_id}_{description.key}"
+        door = self.door
+        assert door is not None
+        self._attr_device_info = self._door_device_info(door)
+
+    @staticmethod
+    def _door_device_info(door: ParqexDoor) -> DeviceInfo:
+        return DeviceInfo(
+            identifiers={(DOMAIN, door.id)},
+            manufacturer=MANUFACTURER_PARQEX,
+            model="Garage door",
+            name=door.name,
+            via_device=(DOMAIN, door.controller_id),
+        )
+
+    @property
+    def door(self) -> ParqexDoor | None:
+        """The door's current data, None once it left the account."""
+        return self.coordinator.data.doors.get(self.door_id)
+
+    @property
+    def available(self) -> bool:
+        """Available while the service answers and the door is listed and active."""
+        door = self.door
+        return super().available and door is not None and door.active
+
+
+class ParqexDoorSensorEntity(ParqexDoorEntity):
+    """An entity of a door's Bluetooth sensor, a device of its own attached to the door."""
+
+    @staticmethod
+    def _door_device_info(door: ParqexDoor) -> DeviceInfo:
+        return DeviceInfo(
+            identifiers={(DOMAIN, door_sensor_identifier(door.id))},
+            connections=(
+                {(CONNECTION_BLUETOOTH, door.bluetooth_sensor_mac)}
+                if door.bluetooth_sensor_mac
+                else set()
+            ),
+            manufacturer=MANUFACTURER_PARQEX,
+            model="Bluetooth door sensor",
+            translation_key="door_sensor",
+            translation_placeholders={"door": door.name},
+            via_device=(DOMAIN, door.id),
+        )
+
+
+class SeamEntity(ChangeOnlyEntity[SeamCoordinator]):
+    """An entity of a device shared through Seam."""
+
+    # Entities that report connectivity stay available when the device is offline.
+    _available_when_offline = False
+
+    def __init__(
+        self, coordinator: SeamCoordinator, device_id: str, description: EntityDescription
+    ) -> None:
+        """Describe the Seam device from its current data."""
+        super().__init__(coordinator)
+        self.entity_description = description
+        self.device_id = device_id
+        self._attr_unique_id = f"{device_id}_{description.key}"
+        device = self.device
+        assert device is not None
+        self._attr_device_info = DeviceInfo(
+            identifiers={(DOMAIN, device_id)},
+            manufacturer=device.manufacturer or MANUFACTURER_SEAM,
+            model=device.model,
+            model_id=device.device_type,
+            name=device.name,
+            serial_number=device.serial_number,
+            suggested_area=device.location_name,
+        )
+
+    @property
+    def device(self) -> SeamDevice | None:
+        """The device's current data, None once it is no longer shared."""
+        return self.coordinator.data.devices.get(self.device_id)
+
+    @property
+    def available(self) -> bool:
+        """Available while the service answers and the device is shared and reachable."""
+        device = self.device
+        if not super().available or device is None:
+            return False
+        return self._available_when_offline or not device.error_codes & SEAM_OFFLINE_ERRORS
+
+
+type EntityCandidate = tuple[str, Callable[[], Entity]]
+type EntityCandidates = Callable[[], Iterable[EntityCandidate]]
+
+
+class DescribedReading[ObjectT](Protocol):
+    """An entity description that says whether an object has its reading."""
+
+    @property
+    def key(self) -> str:
+        """The description's key, the last part of the unique id."""
+
+    @property
+    def exists_fn(self) -> Callable[[ObjectT], bool]:
+        """Whether the object reports this reading at all."""
+
+
+def described_entities[ObjectT, DescriptionT: DescribedReading[Any]](
+    objects: Iterable[tuple[str, ObjectT]],
+    descriptions: Iterable[DescriptionT],
+    build: Callable[[str, DescriptionT], Entity],
+) -> Iterator[EntityCandidate]:
+    """An entity candidate for every reading every object has."""
+    for object_id, obj in objects:
+        for description in descriptions:
+            if description.exists_fn(obj):
+                yield f"{object_id}_{description.key}", partial(build, object_id, description)
+
+
+@callback
+def async_add_new_entities(
+    entry: ParqexConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+    candidates: EntityCandidates,
+) -> None:
+    """Add entities now, and after every update for objects or readings that are new.
+
+    `candidates` yields a unique key and a factory for every entity the current data calls
+    for; a key is forgotten when its entity is removed, so a device that comes back gets its
+    entities again.
+    """
+    known: set[str] = set()
+
+    @callback
+    def add_new() -> None:
+        new: list[Entity] = []
+        for key, build in candidates():
+            if key in known:
+                continue
+            known.add(key)
+            entity = build()
+            entity.async_on_remove(partial(known.discard, key))
+            new.append(entity)
+        if new:
+            async_add_entities(new)
+
+    add_new()
+    entry.async_on_unload(entry.runtime_data.async_add_listener(add_new))

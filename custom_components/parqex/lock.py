@@ -1,0 +1,161 @@
+"""Seam locks: state from polling, commands confirmed through Seam's action attempts."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, NoReturn
+
+from homeassistant.components.lock import LockEntity, LockEntityDescription
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .api import (
+    ActionAttemptFailedError,
+    ActionAttemptTimeoutError,
+    ApiError,
+    AuthenticationError,
+    RateLimitError,
+    SeamDevice,
+)
+from .const import DOMAIN
+from .coordinator import ParqexConfigEntry, SeamCoordinator
+from .entity import EntityCandidate, SeamEntity, async_add_new_entities, described_entities
+
+# Commands to one lock are serialized by the entity itself; locks act independently.
+PARALLEL_UPDATES = 0
+# When Seam answers 429 without saying how long to wait: its limit is per minute.
+DEFAULT_RETRY_SECONDS = 60
+CHANGED_BY_REMOTE = "remote"
+
+
+@dataclass(frozen=True, kw_only=True)
+class SeamLockDescription(LockEntityDescription):
+    """A Seam device's lock."""
+
+    exists_fn: Callable[[SeamDevice], bool]
+
+
+SEAM_LOCK = SeamLockDescription(
+    key="lock",
+    name=None,
+    exists_fn=lambda device: device.locked is not None,
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: ParqexConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add a lock for every Seam device that reports one, now and as they appear."""
+    coordinator = entry.runtime_data
+    assert isinstance(coordinator, SeamCoordinator)
+
+    def candidates() -> Iterator[EntityCandidate]:
+        yield from described_entities(
+            coordinator.data.devices.items(), (SEAM_LOCK,), partial(SeamLock, coordinator)
+        )
+
+    async_add_new_entities(entry, async_add_entities, candidates)
+
+
+class SeamLock(SeamEntity, LockEntity):
+    """A lock reached through Seam."""
+
+    entity_description: SeamLockDescription
+
+    def __init__(
+        self, coordinator: SeamCoordinator, device_id: str, description: SeamLockDescription
+    ) -> None:
+        """Start with no command under way."""
+        super().__init__(coordinator, device_id, description)
+        self._command = asyncio.Lock()
+        # True while locking, False while unlocking, None otherwise.
+        self._target: bool | None = None
+
+    @property
+    def is_locked(self) -> bool | None:
+        """Whether Seam reports the lock locked."""
+        device = self.device
+        return None if device is None else device.locked
+
+    @property
+    def is_locking(self) -> bool:
+        """Whether a lock command is under way."""
+        return self._target is True
+
+    @property
+    def is_unlocking(self) -> bool:
+        """Whether an unlock command is under way."""
+        return self._target is False
+
+    async def async_lock(self, **kwargs: Any) -> None:
+        """Lock, returning once Seam confirms it."""
+        await self._async_set_locked(True)
+
+    async def async_unlock(self, **kwargs: Any) -> None:
+        """Unlock, returning once Seam confirms it."""
+        await self._async_set_locked(False)
+
+    def _placeholders(self, locked: bool, **extra: str) -> dict[str, str]:
+        device = self.device
+        return {
+            "name": device.name if device else self.device_id,
+            "action": "lock" if locked else "unlock",
+            **extra,
+        }
+
+    async def _async_set_locked(self, locked: bool) -> None:
+        device = self.device
+        if device is None:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="device_unavailable",
+                translation_placeholders={"name": self.device_id},
+            )
+        if not (device.can_remotely_lock if locked else device.can_remotely_unlock):
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="not_remotely_controllable",
+                translation_placeholders=self._placeholders(locked),
+            )
+        async with self._command:
+            self._target = locked
+            self.async_write_ha_state()
+            try:
+                await self.coordinator.client.async_set_locked(self.device_id, locked)
+            except ApiError as err:
+                self._target = None
+                self.async_write_ha_state()
+                await self._raise_command_error(locked, err)
+            self._target = None
+            self._attr_changed_by = CHANGED_BY_REMOTE
+            self.coordinator.async_confirm_lock(self.device_id, locked)
+            # Writes only if confirming changed nothing the coordinator would announce.
+            self._handle_coordinator_update()
+        await self.coordinator.async_request_refresh()
+
+    async def _raise_command_error(self, locked: bool, err: ApiError) -> NoReturn:
+        """Turn a client error into the translated error the user sees."""
+        if isinstance(err, AuthenticationError):
+            self.coordinator.config_entry.async_start_reauth(self.hass)
+            key, extra = "command_auth_failed", {}
+        elif isinstance(err, RateLimitError):
+            seconds = round(err.retry_after) if err.retry_after else DEFAULT_RETRY_SECONDS
+            key, extra = "command_rate_limited", {"seconds": str(seconds)}
+        elif isinstance(err, ActionAttemptFailedError):
+            key, extra = "command_failed", {"error": str(err)}
+        elif isinstance(err, ActionAttemptTimeoutError):
+            await self.coordinator.async_request_refresh()
+            key, extra = "command_timeout", {}
+        else:
+            key, extra = "command_error", {"error": str(err)}
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key=key,
+            translation_placeholders=self._placeholders(locked, **extra),
+        ) from err

@@ -1,0 +1,225 @@
+"""Sensors: ParqEx controller and door details, door sensor and Seam batteries."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfTime
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.typing import StateType
+
+from .api import ParqexController, ParqexDoor, SeamDevice
+from .coordinator import ParqexConfigEntry, ParqexCoordinator
+from .entity import (
+    EntityCandidate,
+    ParqexControllerEntity,
+    ParqexDoorEntity,
+    ParqexDoorSensorEntity,
+    SeamEntity,
+    async_add_new_entities,
+    described_entities,
+)
+
+# Entities only read the coordinator's data; updates are never requested per entity.
+PARALLEL_UPDATES = 0
+
+type SensorValue = StateType | datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class ParqexControllerSensorDescription(SensorEntityDescription):
+    """A reading of a ParqEx controller."""
+
+    value_fn: Callable[[ParqexController], SensorValue]
+    exists_fn: Callable[[ParqexController], bool] = lambda _: True
+
+
+@dataclass(frozen=True, kw_only=True)
+class ParqexDoorSensorDescription(SensorEntityDescription):
+    """A reading of a ParqEx door, or of its Bluetooth sensor."""
+
+    value_fn: Callable[[ParqexDoor], SensorValue]
+    exists_fn: Callable[[ParqexDoor], bool] = lambda _: True
+
+
+@dataclass(frozen=True, kw_only=True)
+class SeamSensorDescription(SensorEntityDescription):
+    """A reading of a Seam device."""
+
+    value_fn: Callable[[SeamDevice], SensorValue]
+    exists_fn: Callable[[SeamDevice], bool]
+
+
+def percent(level: float | None) -> int | None:
+    """Seam's 0..1 battery level as the whole percent Home Assistant shows."""
+    return None if level is None else round(level * 100)
+
+
+PARQEX_CONTROLLER_SENSORS: tuple[ParqexControllerSensorDescription, ...] = (
+    ParqexControllerSensorDescription(
+        key="last_contact",
+        translation_key="last_contact",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda controller: controller.last_contact,
+    ),
+    ParqexControllerSensorDescription(
+        key="open_alert_threshold",
+        translation_key="open_alert_threshold",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.SECONDS,
+        suggested_unit_of_measurement=UnitOfTime.MINUTES,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda controller: controller.time_before_door_open_alert,
+        exists_fn=lambda controller: controller.time_before_door_open_alert is not None,
+    ),
+    ParqexControllerSensorDescription(
+        key="doors_supported",
+        translation_key="doors_supported",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+        value_fn=lambda controller: controller.number_of_entities_controlled,
+        exists_fn=lambda controller: controller.number_of_entities_controlled is not None,
+    ),
+)
+
+PARQEX_DOOR_SENSORS: tuple[ParqexDoorSensorDescription, ...] = (
+    ParqexDoorSensorDescription(
+        key="last_toggled",
+        translation_key="last_toggled",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=lambda door: door.last_toggled,
+    ),
+    ParqexDoorSensorDescription(
+        key="auto_close_delay",
+        translation_key="auto_close_delay",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.SECONDS,
+        suggested_unit_of_measurement=UnitOfTime.MINUTES,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda door: door.auto_close_delay,
+        exists_fn=lambda door: door.auto_close_delay is not None,
+    ),
+    ParqexDoorSensorDescription(
+        key="user_relationship",
+        translation_key="user_relationship",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+        value_fn=lambda door: door.user_relationship,
+        exists_fn=lambda door: door.user_relationship is not None,
+    ),
+)
+
+PARQEX_DOOR_SENSOR_BATTERY = ParqexDoorSensorDescription(
+    key="sensor_battery",
+    device_class=SensorDeviceClass.BATTERY,
+    native_unit_of_measurement=PERCENTAGE,
+    state_class=SensorStateClass.MEASUREMENT,
+    entity_category=EntityCategory.DIAGNOSTIC,
+    value_fn=lambda door: door.bluetooth_sensor_battery_level,
+    exists_fn=lambda door: door.bluetooth_sensor,
+)
+
+SEAM_SENSORS: tuple[SeamSensorDescription, ...] = (
+    SeamSensorDescription(
+        key="battery",
+        device_class=SensorDeviceClass.BATTERY,
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda device: percent(device.battery_level),
+        exists_fn=lambda device: device.battery_level is not None,
+    ),
+    SeamSensorDescription(
+        key="keypad_battery",
+        translation_key="keypad_battery",
+        device_class=SensorDeviceClass.BATTERY,
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda device: percent(device.keypad_battery_level),
+        exists_fn=lambda device: device.keypad_battery_level is not None,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: ParqexConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add sensors for every controller, door, door sensor or device, now and as they appear."""
+    coordinator = entry.runtime_data
+
+    def candidates() -> Iterator[EntityCandidate]:
+        if isinstance(coordinator, ParqexCoordinator):
+            data = coordinator.data
+            yield from described_entities(
+                data.controllers.items(),
+                PARQEX_CONTROLLER_SENSORS,
+                partial(ParqexControllerSensor, coordinator),
+            )
+            yield from described_entities(
+                data.doors.items(), PARQEX_DOOR_SENSORS, partial(ParqexDoorSensor, coordinator)
+            )
+            yield from described_entities(
+                data.doors.items(),
+                (PARQEX_DOOR_SENSOR_BATTERY,),
+                partial(ParqexDoorSensorBattery, coordinator),
+            )
+        else:
+            yield from described_entities(
+                coordinator.data.devices.items(), SEAM_SENSORS, partial(SeamSensor, coordinator)
+            )
+
+    async_add_new_entities(entry, async_add_entities, candidates)
+
+
+class ParqexControllerSensor(ParqexControllerEntity, SensorEntity):
+    """A controller's last contact, open-alert threshold or door capacity."""
+
+    entity_description: ParqexControllerSensorDescription
+
+    @property
+    def native_value(self) -> SensorValue:
+        """The reading."""
+        controller = self.controller
+        return None if controller is None else self.entity_description.value_fn(controller)
+
+
+class ParqexDoorSensor(ParqexDoorEntity, SensorEntity):
+    """A door's last movement, auto-close delay or the user's role."""
+
+    entity_description: ParqexDoorSensorDescription
+
+    @property
+    def native_value(self) -> SensorValue:
+        """The reading."""
+        door = self.door
+        return None if door is None else self.entity_description.value_fn(door)
+
+
+class ParqexDoorSensorBattery(ParqexDoorSensorEntity, ParqexDoorSensor):
+    """The battery of a door's Bluetooth sensor, on the sensor's own device."""
+
+
+class SeamSensor(SeamEntity, SensorEntity):
+    """A Seam device's battery or keypad battery."""
+
+    entity_description: SeamSensorDescription
+
+    @property
+    def native_value(self) -> SensorValue:
+        """The reading."""
+        device = self.device
+        return None if device is None else self.entity_description.value_fn(device)
