@@ -14,6 +14,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 from .api import (
@@ -39,6 +40,7 @@ from .const import (
     SERVICE_PARQEX,
     SERVICE_SEAM,
 )
+from .devices import parqex_devices, seam_devices
 
 type ParqexConfigEntry = ConfigEntry[ParqexCoordinator | SeamCoordinator]
 
@@ -76,19 +78,20 @@ class CloudCoordinator[DataT](DataUpdateCoordinator[DataT]):
             always_update=False,
         )
         self._failures = 0
-        self._device_ids: set[str] | None = None
+        # What was last written to the device registry, so only changes are written again.
+        self._registered: dict[str, DeviceInfo] | None = None
 
     @abstractmethod
     async def _async_fetch(self) -> DataT:
         """Ask the service for the current data."""
 
     @abstractmethod
-    def device_identifiers(self, data: DataT) -> set[str]:
-        """The registry identifiers of every device the data describes."""
+    def devices(self, data: DataT) -> dict[str, DeviceInfo]:
+        """The registry entry of every device the data describes, by identifier."""
 
     def current_device_identifiers(self) -> set[str]:
         """The registry identifiers of every device in the last answer."""
-        return self.device_identifiers(self.data)
+        return set(self.devices(self.data))
 
     @abstractmethod
     def skipped(self, data: DataT) -> int:
@@ -137,11 +140,7 @@ class CloudCoordinator[DataT](DataUpdateCoordinator[DataT]):
             ) from err
         self._failures = 0
         self.update_interval = self.base_interval
-        skipped = self.skipped(data)
-        if skipped:
-            LOGGER.debug("%s: left out %d malformed objects", self.name, skipped)
-        else:
-            self._remove_stale_devices(self.device_identifiers(data))
+        self._sync_device_registry(self.devices(data), complete=not self.skipped(data))
         return data
 
     async def _async_refresh(
@@ -164,23 +163,29 @@ class CloudCoordinator[DataT](DataUpdateCoordinator[DataT]):
             self.logger.info("%s is unavailable: %s", self.name, self.last_exception)
 
     @callback
-    def _remove_stale_devices(self, current: set[str]) -> None:
-        """Take devices that left the account off this entry.
+    def _sync_device_registry(self, devices: dict[str, DeviceInfo], *, complete: bool) -> None:
+        """Register new or changed devices, and take off those that left the account.
 
-        Runs only on answers with nothing left out, so a device that was merely malformed
-        once keeps its entities and their settings.
+        Devices are registered here, before any entity is added, so a door's controller
+        exists before the door names it as `via_device`. Removal happens only on complete
+        answers: a device that was merely malformed once keeps its entities and settings.
         """
-        if self._device_ids is not None and self._device_ids <= current:
-            self._device_ids = current
-            return
-        self._device_ids = current
         registry = dr.async_get(self.hass)
-        for device in dr.async_entries_for_config_entry(registry, self.config_entry.entry_id):
-            ours = {value for domain, value in device.identifiers if domain == DOMAIN}
-            if ours and not ours & current:
-                registry.async_update_device(
-                    device.id, remove_config_entry_id=self.config_entry.entry_id
-                )
+        entry_id = self.config_entry.entry_id
+        previous = self._registered or {}
+        for identifier, info in devices.items():
+            if previous.get(identifier) != info:
+                registry.async_get_or_create(config_entry_id=entry_id, **info)
+        gone = self._registered is None or not previous.keys() <= devices.keys()
+        self._registered = devices
+        if not complete:
+            LOGGER.debug("%s: an answer had malformed objects; they were left out", self.name)
+            return
+        if gone:
+            for device in dr.async_entries_for_config_entry(registry, entry_id):
+                ours = {value for domain, value in device.identifiers if domain == DOMAIN}
+                if ours and not ours & devices.keys():
+                    registry.async_update_device(device.id, remove_config_entry_id=entry_id)
 
 
 class ParqexCoordinator(CloudCoordinator[ParqexAccount]):
@@ -200,22 +205,13 @@ class ParqexCoordinator(CloudCoordinator[ParqexAccount]):
     async def _async_fetch(self) -> ParqexAccount:
         return await self.client.async_get_devices()
 
-    def device_identifiers(self, data: ParqexAccount) -> set[str]:
+    def devices(self, data: ParqexAccount) -> dict[str, DeviceInfo]:
         """Controllers, doors, and the Bluetooth sensors of doors that have one."""
-        identifiers = set(data.controllers) | set(data.doors)
-        identifiers.update(
-            door_sensor_identifier(door.id) for door in data.doors.values() if door.bluetooth_sensor
-        )
-        return identifiers
+        return parqex_devices(data)
 
     def skipped(self, data: ParqexAccount) -> int:
         """Malformed controllers and doors of the last answer."""
         return data.skipped
-
-
-def door_sensor_identifier(door_id: str) -> str:
-    """The registry identifier of a door's Bluetooth sensor device."""
-    return f"{door_id}_sensor"
 
 
 class SeamCoordinator(CloudCoordinator[SeamDevices]):
@@ -265,9 +261,9 @@ class SeamCoordinator(CloudCoordinator[SeamDevices]):
         if self.data is not None:
             self.async_set_updated_data(self._apply_confirmed_locks(self.data, float("-inf")))
 
-    def device_identifiers(self, data: SeamDevices) -> set[str]:
+    def devices(self, data: SeamDevices) -> dict[str, DeviceInfo]:
         """Every device shared with the user identity."""
-        return set(data.devices)
+        return seam_devices(data)
 
     def skipped(self, data: SeamDevices) -> int:
         """Malformed devices of the last answer."""

@@ -7,20 +7,15 @@ from functools import partial
 from typing import Any, Protocol
 
 from homeassistant.core import callback
-from homeassistant.helpers.device_registry import CONNECTION_BLUETOOTH, DeviceInfo
+from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .api import ParqexController, ParqexDoor, SeamDevice
-from .const import DOMAIN, MANUFACTURER_PARQEX, MANUFACTURER_SEAM, SEAM_OFFLINE_ERRORS
-from .coordinator import (
-    CloudCoordinator,
-    ParqexConfigEntry,
-    ParqexCoordinator,
-    SeamCoordinator,
-    door_sensor_identifier,
-)
+from .const import DOMAIN, SEAM_OFFLINE_ERRORS
+from .coordinator import CloudCoordinator, ParqexConfigEntry, ParqexCoordinator, SeamCoordinator
+from .devices import door_sensor_identifier
 
 _UNWRITTEN: Any = object()
 
@@ -62,17 +57,8 @@ class ParqexControllerEntity(ChangeOnlyEntity[ParqexCoordinator]):
         self.entity_description = description
         self.controller_id = controller_id
         self._attr_unique_id = f"{controller_id}_{description.key}"
-        controller = self.controller
-        assert controller is not None
-        code = controller.blackbox_code or controller_id
-        self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, controller_id)},
-            manufacturer=MANUFACTURER_PARQEX,
-            model="Controller",
-            name=f"ParqEx controller {code[-4:]}",
-            serial_number=controller.blackbox_code,
-            sw_version=controller.software_version,
-        )
+        # The coordinator registers the device itself; the entity only points at it.
+        self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, controller_id)})
 
     @property
     def controller(self) -> ParqexController | None:
@@ -97,19 +83,11 @@ class ParqexDoorEntity(ChangeOnlyEntity[ParqexCoordinator]):
         self.entity_description = description
         self.door_id = door_id
         self._attr_unique_id = f"{door_id}_{description.key}"
-        door = self.door
-        assert door is not None
-        self._attr_device_info = self._door_device_info(door)
+        self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, self._device_identifier)})
 
-    @staticmethod
-    def _door_device_info(door: ParqexDoor) -> DeviceInfo:
-        return DeviceInfo(
-            identifiers={(DOMAIN, door.id)},
-            manufacturer=MANUFACTURER_PARQEX,
-            model="Garage door",
-            name=door.name,
-            via_device=(DOMAIN, door.controller_id),
-        )
+    @property
+    def _device_identifier(self) -> str:
+        return self.door_id
 
     @property
     def door(self) -> ParqexDoor | None:
@@ -126,21 +104,9 @@ class ParqexDoorEntity(ChangeOnlyEntity[ParqexCoordinator]):
 class ParqexDoorSensorEntity(ParqexDoorEntity):
     """An entity of a door's Bluetooth sensor, a device of its own attached to the door."""
 
-    @staticmethod
-    def _door_device_info(door: ParqexDoor) -> DeviceInfo:
-        return DeviceInfo(
-            identifiers={(DOMAIN, door_sensor_identifier(door.id))},
-            connections=(
-                {(CONNECTION_BLUETOOTH, door.bluetooth_sensor_mac)}
-                if door.bluetooth_sensor_mac
-                else set()
-            ),
-            manufacturer=MANUFACTURER_PARQEX,
-            model="Bluetooth door sensor",
-            translation_key="door_sensor",
-            translation_placeholders={"door": door.name},
-            via_device=(DOMAIN, door.id),
-        )
+    @property
+    def _device_identifier(self) -> str:
+        return door_sensor_identifier(self.door_id)
 
 
 class SeamEntity(ChangeOnlyEntity[SeamCoordinator]):
@@ -157,17 +123,7 @@ class SeamEntity(ChangeOnlyEntity[SeamCoordinator]):
         self.entity_description = description
         self.device_id = device_id
         self._attr_unique_id = f"{device_id}_{description.key}"
-        device = self.device
-        assert device is not None
-        self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, device_id)},
-            manufacturer=device.manufacturer or MANUFACTURER_SEAM,
-            model=device.model,
-            model_id=device.device_type,
-            name=device.name,
-            serial_number=device.serial_number,
-            suggested_area=device.location_name,
-        )
+        self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, device_id)})
 
     @property
     def device(self) -> SeamDevice | None:

@@ -1,0 +1,84 @@
+"""What Home Assistant's device registry holds for each controller, door, sensor and lock."""
+
+from __future__ import annotations
+
+from homeassistant.helpers.device_registry import CONNECTION_BLUETOOTH, DeviceInfo
+
+from .api import ParqexAccount, ParqexController, ParqexDoor, SeamDevice, SeamDevices
+from .const import DOMAIN, MANUFACTURER_PARQEX, MANUFACTURER_SEAM
+
+
+def door_sensor_identifier(door_id: str) -> str:
+    """The registry identifier of a door's Bluetooth sensor device."""
+    return f"{door_id}_sensor"
+
+
+def controller_device(controller: ParqexController) -> DeviceInfo:
+    """A ParqEx controller, named after the end of its hardware code."""
+    code = controller.blackbox_code or controller.id
+    return DeviceInfo(
+        identifiers={(DOMAIN, controller.id)},
+        manufacturer=MANUFACTURER_PARQEX,
+        model="Controller",
+        name=f"ParqEx controller {code[-4:]}",
+        serial_number=controller.blackbox_code,
+        sw_version=controller.software_version,
+    )
+
+
+def door_device(door: ParqexDoor) -> DeviceInfo:
+    """A door: a device of its own, reached through its controller."""
+    return DeviceInfo(
+        identifiers={(DOMAIN, door.id)},
+        manufacturer=MANUFACTURER_PARQEX,
+        model="Garage door",
+        name=door.name,
+        via_device=(DOMAIN, door.controller_id),
+    )
+
+
+def door_sensor_device(door: ParqexDoor) -> DeviceInfo:
+    """A door's Bluetooth sensor, so its battery is clearly the sensor's and not the door's."""
+    return DeviceInfo(
+        identifiers={(DOMAIN, door_sensor_identifier(door.id))},
+        connections=(
+            {(CONNECTION_BLUETOOTH, door.bluetooth_sensor_mac)}
+            if door.bluetooth_sensor_mac
+            else set()
+        ),
+        manufacturer=MANUFACTURER_PARQEX,
+        model="Bluetooth door sensor",
+        name=f"{door.name} sensor",
+        via_device=(DOMAIN, door.id),
+    )
+
+
+def seam_device(device: SeamDevice) -> DeviceInfo:
+    """A device shared through Seam, described by its maker's model data."""
+    return DeviceInfo(
+        identifiers={(DOMAIN, device.device_id)},
+        manufacturer=device.manufacturer or MANUFACTURER_SEAM,
+        model=device.model,
+        model_id=device.device_type,
+        name=device.name,
+        serial_number=device.serial_number,
+        suggested_area=device.location_name,
+    )
+
+
+def parqex_devices(account: ParqexAccount) -> dict[str, DeviceInfo]:
+    """Every device of a ParqEx account by identifier, parents before their children."""
+    devices = {
+        controller_id: controller_device(controller)
+        for controller_id, controller in account.controllers.items()
+    }
+    for door_id, door in account.doors.items():
+        devices[door_id] = door_device(door)
+        if door.bluetooth_sensor:
+            devices[door_sensor_identifier(door_id)] = door_sensor_device(door)
+    return devices
+
+
+def seam_devices(devices: SeamDevices) -> dict[str, DeviceInfo]:
+    """Every device shared with a Seam user identity, by identifier."""
+    return {device_id: seam_device(device) for device_id, device in devices.devices.items()}
