@@ -1,0 +1,360 @@
+"""The config flow, against the simulator over real HTTP, at 100% coverage."""
+
+from __future__ import annotations
+
+from unittest.mock import patch
+
+from homeassistant.config_entries import SOURCE_USER, ConfigFlowResult
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+import voluptuous as vol
+
+from custom_components.parqex.config_flow import parqex_unique_id
+from custom_components.parqex.const import (
+    CONF_ACCESS_TOKEN,
+    CONF_API_KEY,
+    CONF_SCAN_INTERVAL,
+    CONF_URL,
+    CONF_USER_IDENTITY_ID,
+    DOMAIN,
+)
+from simulator.seeds import DEFAULT_PARQEX_TOKEN, DEFAULT_SEAM_API_KEY, DEFAULT_USER_IDENTITY_ID
+from tests.conftest import Simulator
+
+from .conftest import setup
+
+
+async def _form(hass: HomeAssistant, menu_choice: str, advanced: bool = True) -> ConfigFlowResult:
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER, "show_advanced_options": advanced}
+    )
+    assert result["type"] is FlowResultType.MENU
+    assert result["menu_options"] == ["parqex", "seam"]
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": menu_choice}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == menu_choice
+    assert result["errors"] == {}
+    return result
+
+
+async def _start(hass: HomeAssistant, menu_choice: str, advanced: bool = True) -> str:
+    return (await _form(hass, menu_choice, advanced))["flow_id"]
+
+
+async def test_add_parqex_account(hass: HomeAssistant, simulator: Simulator) -> None:
+    flow_id = await _start(hass, "parqex")
+    with patch("custom_components.parqex.async_setup_entry", return_value=True) as setup_entry:
+        result = await hass.config_entries.flow.async_configure(
+            flow_id, {CONF_ACCESS_TOKEN: f"  {DEFAULT_PARQEX_TOKEN} ", CONF_URL: simulator.url}
+        )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "ParqEx"
+    assert result["data"] == {CONF_ACCESS_TOKEN: DEFAULT_PARQEX_TOKEN, CONF_URL: simulator.url}
+    assert result["result"].unique_id == parqex_unique_id(DEFAULT_PARQEX_TOKEN)
+    assert DEFAULT_PARQEX_TOKEN not in result["result"].unique_id
+    assert len(setup_entry.mock_calls) == 1
+
+
+async def test_add_seam_user_identity(hass: HomeAssistant, simulator: Simulator) -> None:
+    flow_id = await _start(hass, "seam")
+    with patch("custom_components.parqex.async_setup_entry", return_value=True):
+        result = await hass.config_entries.flow.async_configure(
+            flow_id,
+            {
+                CONF_API_KEY: DEFAULT_SEAM_API_KEY,
+                CONF_USER_IDENTITY_ID: DEFAULT_USER_IDENTITY_ID.upper(),
+                CONF_URL: simulator.url,
+            },
+        )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "Seam user f3a328b4"
+    assert result["data"] == {
+        CONF_API_KEY: DEFAULT_SEAM_API_KEY,
+        CONF_USER_IDENTITY_ID: DEFAULT_USER_IDENTITY_ID,
+        CONF_URL: simulator.url,
+    }
+    assert result["result"].unique_id == DEFAULT_USER_IDENTITY_ID
+
+
+@pytest.mark.parametrize(
+    ("step", "fields"),
+    [
+        ("parqex", [CONF_ACCESS_TOKEN]),
+        ("seam", [CONF_API_KEY, CONF_USER_IDENTITY_ID]),
+    ],
+)
+@pytest.mark.parametrize("advanced", [True, False])
+async def test_url_only_in_advanced_mode(
+    hass: HomeAssistant, step: str, fields: list[str], advanced: bool
+) -> None:
+    form = await _form(hass, step, advanced)
+    expected = [*fields, CONF_URL] if advanced else fields
+    assert [str(key) for key in form["data_schema"].schema] == expected
+
+
+async def test_default_urls_outside_advanced_mode(hass: HomeAssistant) -> None:
+    flow_id = await _start(hass, "parqex", advanced=False)
+    with (
+        patch(
+            "custom_components.parqex.config_flow.ParqexClient.async_get_devices",
+            return_value=None,
+        ),
+        patch("custom_components.parqex.async_setup_entry", return_value=True),
+    ):
+        result = await hass.config_entries.flow.async_configure(
+            flow_id, {CONF_ACCESS_TOKEN: "token"}
+        )
+    assert result["data"][CONF_URL] == "https://api.parqex.com"
+
+    flow_id = await _start(hass, "seam", advanced=False)
+    with (
+        patch(
+            "custom_components.parqex.config_flow.SeamClient.async_list_accessible_devices",
+            return_value=None,
+        ),
+        patch("custom_components.parqex.async_setup_entry", return_value=True),
+    ):
+        result = await hass.config_entries.flow.async_configure(
+            flow_id, {CONF_API_KEY: "seam_key", CONF_USER_IDENTITY_ID: DEFAULT_USER_IDENTITY_ID}
+        )
+    assert result["data"][CONF_URL] == "https://connect.getseam.com"
+
+
+@pytest.mark.parametrize(
+    ("fault", "errors"),
+    [
+        ({"status": 401}, {"base": "invalid_auth"}),
+        ({"status": 503}, {"base": "cannot_connect"}),
+        ({"status": 404}, {"base": "cannot_connect"}),
+        ({"status": 429}, {"base": "cannot_connect"}),
+        ({"mode": "not_json"}, {"base": "cannot_connect"}),
+    ],
+)
+async def test_parqex_errors_then_recover(
+    hass: HomeAssistant, simulator: Simulator, fault: dict[str, object], errors: dict[str, str]
+) -> None:
+    flow_id = await _start(hass, "parqex")
+    simulator.fault(service="parqex", **fault)
+    user_input = {CONF_ACCESS_TOKEN: DEFAULT_PARQEX_TOKEN, CONF_URL: simulator.url}
+
+    result = await hass.config_entries.flow.async_configure(flow_id, user_input)
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == errors
+    # What the user typed is kept in the form.
+    assert result["data_schema"]({CONF_ACCESS_TOKEN: DEFAULT_PARQEX_TOKEN, CONF_URL: simulator.url})
+    with patch("custom_components.parqex.async_setup_entry", return_value=True):
+        result = await hass.config_entries.flow.async_configure(flow_id, user_input)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+@pytest.mark.parametrize(
+    ("user_input", "fault", "errors"),
+    [
+        ({CONF_API_KEY: "seam_wrong"}, None, {"base": "invalid_auth"}),
+        (
+            {CONF_USER_IDENTITY_ID: "00000000-0000-4000-8000-000000000000"},
+            None,
+            {"base": "user_identity_not_found"},
+        ),
+        (
+            {CONF_USER_IDENTITY_ID: "not-a-uuid"},
+            None,
+            {CONF_USER_IDENTITY_ID: "invalid_user_identity_id"},
+        ),
+        ({}, {"status": 500}, {"base": "cannot_connect"}),
+        ({CONF_URL: "http://192.168.1.20:8080"}, None, {CONF_URL: "insecure_url"}),
+    ],
+)
+async def test_seam_errors_then_recover(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    user_input: dict[str, str],
+    fault: dict[str, object] | None,
+    errors: dict[str, str],
+) -> None:
+    flow_id = await _start(hass, "seam")
+    if fault:
+        simulator.fault(service="seam", **fault)
+    good = {
+        CONF_API_KEY: DEFAULT_SEAM_API_KEY,
+        CONF_USER_IDENTITY_ID: DEFAULT_USER_IDENTITY_ID,
+        CONF_URL: simulator.url,
+    }
+    result = await hass.config_entries.flow.async_configure(flow_id, {**good, **user_input})
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == errors
+    with patch("custom_components.parqex.async_setup_entry", return_value=True):
+        result = await hass.config_entries.flow.async_configure(flow_id, good)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_unexpected_error_is_unknown(hass: HomeAssistant, simulator: Simulator) -> None:
+    flow_id = await _start(hass, "parqex")
+    with patch(
+        "custom_components.parqex.config_flow.ParqexClient.async_get_devices",
+        side_effect=RuntimeError("boom"),
+    ):
+        result = await hass.config_entries.flow.async_configure(
+            flow_id, {CONF_ACCESS_TOKEN: DEFAULT_PARQEX_TOKEN, CONF_URL: simulator.url}
+        )
+    assert result["errors"] == {"base": "unknown"}
+
+
+async def test_same_account_twice_aborts(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    parqex_entry: MockConfigEntry,
+    seam_entry: MockConfigEntry,
+) -> None:
+    flow_id = await _start(hass, "parqex")
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_ACCESS_TOKEN: DEFAULT_PARQEX_TOKEN, CONF_URL: simulator.url}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+
+    flow_id = await _start(hass, "seam")
+    result = await hass.config_entries.flow.async_configure(
+        flow_id,
+        {
+            CONF_API_KEY: "another_key",
+            CONF_USER_IDENTITY_ID: DEFAULT_USER_IDENTITY_ID,
+            CONF_URL: simulator.url,
+        },
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+
+
+async def test_reauth_asks_only_for_the_secret(
+    hass: HomeAssistant, simulator: Simulator, seam_entry: MockConfigEntry
+) -> None:
+    await setup(hass, seam_entry)
+    simulator.state.seam_api_key = "seam_new_key"
+    result = await seam_entry.start_reauth_flow(hass)
+    assert result["step_id"] == "reauth_confirm"
+    assert [str(key) for key in result["data_schema"].schema] == [CONF_API_KEY]
+    assert result["description_placeholders"]["title"] == seam_entry.title
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_KEY: "seam_still_wrong"}
+    )
+    assert result["errors"] == {"base": "invalid_auth"}
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_KEY: "seam_new_key"}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    assert seam_entry.data[CONF_API_KEY] == "seam_new_key"
+    assert seam_entry.data[CONF_USER_IDENTITY_ID] == DEFAULT_USER_IDENTITY_ID
+    assert seam_entry.unique_id == DEFAULT_USER_IDENTITY_ID
+    await hass.async_block_till_done()
+    assert hass.states.get("lock.front_door").state == "locked"
+
+
+async def test_parqex_reauth_moves_the_unique_id(
+    hass: HomeAssistant, simulator: Simulator, parqex_entry: MockConfigEntry
+) -> None:
+    await setup(hass, parqex_entry)
+    simulator.state.parqex_token = "rotated-token"
+    result = await parqex_entry.start_reauth_flow(hass)
+    assert [str(key) for key in result["data_schema"].schema] == [CONF_ACCESS_TOKEN]
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_ACCESS_TOKEN: "rotated-token"}
+    )
+    assert result["reason"] == "reauth_successful"
+    assert parqex_entry.unique_id == parqex_unique_id("rotated-token")
+    assert parqex_entry.data == {CONF_ACCESS_TOKEN: "rotated-token", CONF_URL: simulator.url}
+
+
+async def test_reauth_to_another_entrys_account_aborts(
+    hass: HomeAssistant, simulator: Simulator, parqex_entry: MockConfigEntry
+) -> None:
+    other = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=parqex_unique_id("other-token"),
+        data={CONF_ACCESS_TOKEN: "other-token", CONF_URL: simulator.url},
+    )
+    other.add_to_hass(hass)
+    simulator.state.parqex_token = "other-token"
+    result = await parqex_entry.start_reauth_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_ACCESS_TOKEN: "other-token"}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert parqex_entry.data[CONF_ACCESS_TOKEN] == DEFAULT_PARQEX_TOKEN
+
+
+async def test_reconfigure_url_keeps_the_secret(
+    hass: HomeAssistant, simulator: Simulator, seam_entry: MockConfigEntry
+) -> None:
+    await setup(hass, seam_entry)
+    result = await seam_entry.start_reconfigure_flow(hass)
+    assert result["step_id"] == "reconfigure"
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_URL: "http://example.com"}
+    )
+    assert result["errors"] == {CONF_URL: "insecure_url"}
+
+    new_url = simulator.url.replace("127.0.0.1", "localhost")
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_KEY: "  ", CONF_URL: new_url}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert seam_entry.data == {
+        CONF_API_KEY: DEFAULT_SEAM_API_KEY,
+        CONF_USER_IDENTITY_ID: DEFAULT_USER_IDENTITY_ID,
+        CONF_URL: new_url,
+    }
+
+
+async def test_reconfigure_secret(
+    hass: HomeAssistant, simulator: Simulator, parqex_entry: MockConfigEntry
+) -> None:
+    await setup(hass, parqex_entry)
+    simulator.state.parqex_token = "second-token"
+    result = await parqex_entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_ACCESS_TOKEN: "second-token", CONF_URL: simulator.url}
+    )
+    assert result["reason"] == "reconfigure_successful"
+    assert parqex_entry.data[CONF_ACCESS_TOKEN] == "second-token"
+    assert parqex_entry.unique_id == parqex_unique_id("second-token")
+
+
+@pytest.mark.parametrize(("seam", "default"), [(False, 30), (True, 60)])
+async def test_options_set_the_polling_interval(
+    hass: HomeAssistant,
+    parqex_entry: MockConfigEntry,
+    seam_entry: MockConfigEntry,
+    seam: bool,
+    default: int,
+) -> None:
+    entry = seam_entry if seam else parqex_entry
+    await setup(hass, entry)
+    coordinator = entry.runtime_data
+    assert coordinator.update_interval.total_seconds() == default
+
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["step_id"] == "init"
+    schema = result["data_schema"]
+    assert schema({})[CONF_SCAN_INTERVAL] == default
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_SCAN_INTERVAL: 15.0}
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options == {CONF_SCAN_INTERVAL: 15}
+    assert coordinator.update_interval.total_seconds() == 15
+    with pytest.raises(vol.Invalid, match="too small"):
+        schema({CONF_SCAN_INTERVAL: 5})
