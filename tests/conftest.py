@@ -9,6 +9,8 @@ from typing import Any
 from aiohttp import ClientSession
 from aiohttp.test_utils import TestServer
 import pytest
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from syrupy.assertion import SnapshotAssertion
 
 from simulator import Fault, SimulatorState, build_app
 
@@ -29,6 +31,12 @@ class Simulator:
     def requests_to(self, service: str) -> int:
         """How many requests of `service` the simulator received."""
         return sum(1 for logged in self.state.requests if logged.service == service)
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Snapshots serialized as Home Assistant does: no random ids or times."""
+    return snapshot.use_extension(HomeAssistantSnapshotExtension)
 
 
 @pytest.fixture(autouse=True)

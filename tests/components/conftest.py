@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.parqex.config_flow import parqex_unique_id
 from custom_components.parqex.const import (
@@ -54,3 +57,14 @@ async def setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     """Set the integration up (every entry added so far) and wait for the platforms."""
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
+
+
+async def poll(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float) -> None:
+    """Let `seconds` pass so the coordinator polls, and wait for it.
+
+    The coordinator adds up to a second of jitter to each interval; the extra second covers
+    it. Scheduled polls run as background tasks, so those are waited for too.
+    """
+    freezer.tick(timedelta(seconds=seconds + 1))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)

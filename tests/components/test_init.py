@@ -1,0 +1,309 @@
+"""Setting entries up and down, and what happens when the service fails or changes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+import logging
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
+from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.setup import async_setup_component
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+)
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
+
+from custom_components.parqex.const import CONF_URL, DOMAIN
+from tests.conftest import Simulator
+
+from .conftest import poll, setup
+
+KITTY = "70fc7ebd63d841d9a9f06ff815be1e7c"
+LAST_DOOR = "a42308f43dbfaa8b1960a20ac4317b05"
+FIRST_CONTROLLER = "9d9e5e0e093a06d5f16e1116d108d0c7"
+FRONT_DOOR = "7c1a9e5e-3d2b-4f7a-9a55-2f0c8b1d6e01"
+
+
+async def test_setup_and_unload(
+    hass: HomeAssistant, parqex_entry: MockConfigEntry, seam_entry: MockConfigEntry
+) -> None:
+    await setup(hass, parqex_entry)
+    assert parqex_entry.state is ConfigEntryState.LOADED
+    assert seam_entry.state is ConfigEntryState.LOADED
+    assert hass.states.get("binary_sensor.kitty").state == "on"
+    assert hass.states.get("lock.front_door").state == "locked"
+
+    assert await hass.config_entries.async_unload(parqex_entry.entry_id)
+    await hass.async_block_till_done()
+    assert parqex_entry.state is ConfigEntryState.NOT_LOADED
+    assert hass.states.get("binary_sensor.kitty").state == STATE_UNAVAILABLE
+    # The other service's entry is untouched.
+    assert hass.states.get("lock.front_door").state == "locked"
+
+
+@pytest.mark.parametrize("fault", [{"status": 503}, {"mode": "not_json"}, {"status": 429}])
+async def test_service_down_at_setup_retries(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    parqex_entry: MockConfigEntry,
+    fault: dict[str, object],
+) -> None:
+    simulator.fault(service="parqex", **fault)
+    await hass.config_entries.async_setup(parqex_entry.entry_id)
+    assert parqex_entry.state is ConfigEntryState.SETUP_RETRY
+
+
+async def test_refused_credentials_at_setup_start_reauth(
+    hass: HomeAssistant, simulator: Simulator, seam_entry: MockConfigEntry
+) -> None:
+    simulator.state.seam_api_key = "seam_rotated"
+    await hass.config_entries.async_setup(seam_entry.entry_id)
+    assert seam_entry.state is ConfigEntryState.SETUP_ERROR
+    (flow,) = hass.config_entries.flow.async_progress()
+    assert flow["context"]["source"] == SOURCE_REAUTH
+    assert flow["context"]["entry_id"] == seam_entry.entry_id
+
+
+async def test_stored_insecure_url_is_an_error(
+    hass: HomeAssistant, parqex_entry: MockConfigEntry
+) -> None:
+    hass.config_entries.async_update_entry(
+        parqex_entry, data={**parqex_entry.data, CONF_URL: "http://parqex.example"}
+    )
+    await hass.config_entries.async_setup(parqex_entry.entry_id)
+    assert parqex_entry.state is ConfigEntryState.SETUP_ERROR
+    assert "Reconfigure the entry" in (parqex_entry.reason or "")
+
+
+async def test_unavailable_then_back_logs_once(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    parqex_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    await setup(hass, parqex_entry)
+    caplog.set_level(logging.INFO, logger="custom_components.parqex")
+    caplog.clear()
+    simulator.fault(service="parqex", status=503, count=3)
+
+    await poll(hass, freezer, 30)
+    assert hass.states.get("binary_sensor.kitty").state == STATE_UNAVAILABLE
+    await poll(hass, freezer, 60)
+    await poll(hass, freezer, 120)
+    assert simulator.state.faults == []
+    await poll(hass, freezer, 240)
+
+    assert hass.states.get("binary_sensor.kitty").state == "on"
+    ours = [r for r in caplog.records if r.name.startswith("custom_components.parqex")]
+    assert [(r.levelno, r.getMessage().split(":")[0]) for r in ours] == [
+        (logging.INFO, "ParqEx (ParqEx) is unavailable"),
+        (logging.INFO, "Fetching ParqEx (ParqEx) data recovered"),
+    ]
+    assert all(r.exc_info is None for r in ours)
+
+
+async def test_backoff_while_the_service_fails(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    parqex_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    await setup(hass, parqex_entry)
+    coordinator = parqex_entry.runtime_data
+    simulator.fault(service="parqex", status=500, count=100)
+    intervals = []
+    for _ in range(6):
+        await poll(hass, freezer, coordinator.update_interval.total_seconds())
+        intervals.append(coordinator.update_interval.total_seconds())
+    assert intervals == [60, 120, 240, 300, 300, 300]
+    simulator.state.faults.clear()
+    await poll(hass, freezer, 300)
+    assert coordinator.update_interval.total_seconds() == 30
+
+
+async def test_retry_after_postpones_the_next_poll(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    seam_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    await setup(hass, seam_entry)
+    coordinator = seam_entry.runtime_data
+    simulator.fault(service="seam", status=429, headers={"Retry-After": "600"})
+    await poll(hass, freezer, 60)
+    assert coordinator.update_interval == timedelta(seconds=600)
+    before = simulator.requests_to("seam")
+    await poll(hass, freezer, 597)
+    assert simulator.requests_to("seam") == before
+    await poll(hass, freezer, 2)
+    assert simulator.requests_to("seam") == before + 1
+    assert hass.states.get("lock.front_door").state == "locked"
+
+
+async def test_credentials_refused_while_running_start_reauth(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    parqex_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    await setup(hass, parqex_entry)
+    simulator.state.parqex_token = "rotated"
+    await poll(hass, freezer, 30)
+    (flow,) = hass.config_entries.flow.async_progress()
+    assert flow["context"]["source"] == SOURCE_REAUTH
+    assert hass.states.get("binary_sensor.kitty").state == STATE_UNAVAILABLE
+
+
+async def test_new_devices_appear_without_reload(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    parqex_entry: MockConfigEntry,
+    seam_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    await setup(hass, parqex_entry)
+    simulator.state.add_door(
+        FIRST_CONTROLLER,
+        {
+            "id": "newdoor",
+            "name": "Workshop",
+            "state": "CLOSED",
+            "active": True,
+            "bluetooth_sensor": True,
+            "bluetooth_sensor_battery_level": 77,
+        },
+    )
+    simulator.state.add_device(
+        {
+            "device_id": "11111111-2222-4333-8444-555555555555",
+            "display_name": "Shed",
+            "properties": {"online": True, "locked": False, "battery_level": 0.5},
+            "capabilities_supported": ["lock"],
+        }
+    )
+    await poll(hass, freezer, 60)
+
+    assert hass.states.get("binary_sensor.workshop").state == "off"
+    assert hass.states.get("sensor.workshop_sensor_battery").state == "77"
+    assert hass.states.get("lock.shed").state == "unlocked"
+    assert hass.states.get("sensor.shed_battery").state == "50"
+    door = device_registry.async_get_device(identifiers={(DOMAIN, "newdoor")})
+    assert door is not None
+    assert (
+        door.via_device_id
+        == device_registry.async_get_device(identifiers={(DOMAIN, FIRST_CONTROLLER)}).id
+    )
+
+
+async def test_removed_devices_leave_the_registry(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    parqex_entry: MockConfigEntry,
+    seam_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    device_registry: dr.DeviceRegistry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    await setup(hass, parqex_entry)
+    assert device_registry.async_get_device(identifiers={(DOMAIN, f"{LAST_DOOR}_sensor")})
+    simulator.state.remove_controller("35ff0e08ac8eb84ca097a894541ba049")
+    simulator.state.remove_device(FRONT_DOOR)
+    await poll(hass, freezer, 60)
+
+    for identifier in (
+        "35ff0e08ac8eb84ca097a894541ba049",
+        LAST_DOOR,
+        f"{LAST_DOOR}_sensor",
+        FRONT_DOOR,
+    ):
+        assert device_registry.async_get_device(identifiers={(DOMAIN, identifier)}) is None
+    assert hass.states.get("binary_sensor.last_door") is None
+    assert entity_registry.async_get("lock.front_door") is None
+    assert hass.states.get("binary_sensor.kitty").state == "on"
+
+    # A device that comes back gets its entities again.
+    simulator.state.reset()
+    await poll(hass, freezer, 60)
+    assert hass.states.get("binary_sensor.last_door").state == "on"
+    assert hass.states.get("lock.front_door").state == "locked"
+
+
+async def test_malformed_device_is_unavailable_not_removed(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    seam_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    await setup(hass, seam_entry)
+    simulator.state.update_device(FRONT_DOOR, {"properties": {"locked": "maybe"}})
+    simulator.state.update_device(
+        "0b6f0a2c-8e4d-4c1b-b7a9-51d3f4e2a902", {"properties": {"locked": True}}
+    )
+    await poll(hass, freezer, 60)
+
+    assert hass.states.get("lock.front_door").state == STATE_UNAVAILABLE
+    assert hass.states.get("lock.back_door").state == "locked"
+    assert device_registry.async_get_device(identifiers={(DOMAIN, FRONT_DOOR)}) is not None
+
+    simulator.state.update_device(FRONT_DOOR, {"properties": {"locked": False}})
+    await poll(hass, freezer, 60)
+    assert hass.states.get("lock.front_door").state == "unlocked"
+
+
+async def test_inactive_door_and_offline_device_are_unavailable(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    parqex_entry: MockConfigEntry,
+    seam_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    await setup(hass, parqex_entry)
+    assert hass.states.get("lock.garage_side_door").state == STATE_UNAVAILABLE
+    # Connectivity stays readable: it is what says the device is offline.
+    assert hass.states.get("binary_sensor.garage_side_door_cloud_connection").state == "off"
+    simulator.state.update_door(KITTY, {"active": False})
+    await poll(hass, freezer, 60)
+    assert hass.states.get("binary_sensor.kitty").state == STATE_UNAVAILABLE
+    assert hass.states.get("binary_sensor.last_door").state == "on"
+
+
+async def test_manual_device_removal(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    parqex_entry: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    await setup(hass, parqex_entry)
+    assert await async_setup_component(hass, "config", {})
+    client = await hass_ws_client(hass)
+    kitty = device_registry.async_get_device(identifiers={(DOMAIN, KITTY)})
+    assert kitty is not None
+    stale = device_registry.async_get_or_create(
+        config_entry_id=parqex_entry.entry_id, identifiers={(DOMAIN, "gone")}
+    )
+
+    await client.send_json_auto_id(
+        {
+            "type": "config/device_registry/remove_config_entry",
+            "config_entry_id": parqex_entry.entry_id,
+            "device_id": kitty.id,
+        }
+    )
+    assert not (await client.receive_json())["success"]
+    await client.send_json_auto_id(
+        {
+            "type": "config/device_registry/remove_config_entry",
+            "config_entry_id": parqex_entry.entry_id,
+            "device_id": stale.id,
+        }
+    )
+    assert (await client.receive_json())["success"]
+    assert device_registry.async_get(stale.id) is None
