@@ -78,6 +78,9 @@ class CloudCoordinator[DataT](DataUpdateCoordinator[DataT]):
             always_update=False,
         )
         self._failures = 0
+        # When the request behind the data shown left; an answer to an earlier request is
+        # older news and is never shown over it.
+        self._shown_since = float("-inf")
         # What was last written to the device registry, so only changes are written again.
         self._registered: dict[str, DeviceInfo] | None = None
 
@@ -111,6 +114,7 @@ class CloudCoordinator[DataT](DataUpdateCoordinator[DataT]):
         return max(self.base_interval, min(doubled, MAX_BACKOFF))
 
     async def _async_update_data(self) -> DataT:
+        started = time.monotonic()
         try:
             data = await self._async_fetch()
         except AuthenticationError as err:
@@ -140,6 +144,9 @@ class CloudCoordinator[DataT](DataUpdateCoordinator[DataT]):
             ) from err
         self._failures = 0
         self.update_interval = self.base_interval
+        if started < self._shown_since:
+            return self.data
+        self._shown_since = started
         self._sync_device_registry(self.devices(data), complete=not self.skipped(data))
         return data
 
@@ -228,38 +235,22 @@ class SeamCoordinator(CloudCoordinator[SeamDevices]):
             base_url=entry.data[CONF_URL],
         )
         self.user_identity_id: str = entry.data[CONF_USER_IDENTITY_ID]
-        # device_id -> (locked, when Seam confirmed it): what a command established, held
-        # against polls that were already under way when it was confirmed.
-        self._confirmed_locks: dict[str, tuple[bool, float]] = {}
 
     async def _async_fetch(self) -> SeamDevices:
-        started = time.monotonic()
-        devices = await self.client.async_list_accessible_devices(self.user_identity_id)
-        return self._apply_confirmed_locks(devices, started)
-
-    def _apply_confirmed_locks(self, devices: SeamDevices, started: float) -> SeamDevices:
-        """Keep confirmed lock states that an answer older than the confirmation contradicts.
-
-        A poll that began before a command was confirmed may carry the old state; showing it
-        would make the lock "bounce back". Confirmations older than the poll are settled.
-        """
-        if not self._confirmed_locks:
-            return devices
-        patched = dict(devices.devices)
-        for device_id, (locked, confirmed_at) in list(self._confirmed_locks.items()):
-            device = patched.get(device_id)
-            if confirmed_at <= started or device is None:
-                del self._confirmed_locks[device_id]
-            elif device.locked is not locked:
-                patched[device_id] = replace(device, locked=locked)
-        return replace(devices, devices=patched)
+        return await self.client.async_list_accessible_devices(self.user_identity_id)
 
     @callback
     def async_confirm_lock(self, device_id: str, locked: bool) -> None:
-        """Record a confirmed command and show its result at once."""
-        self._confirmed_locks[device_id] = (locked, time.monotonic())
-        if self.data is not None:
-            self.async_set_updated_data(self._apply_confirmed_locks(self.data, float("-inf")))
+        """Show a lock state Seam just confirmed, at once.
+
+        Polls already under way left before the confirmation and may carry the old state;
+        they are not shown over it, so the lock never bounces back.
+        """
+        self._shown_since = time.monotonic()
+        device = self.data.devices.get(device_id)
+        if device is not None and device.locked is not locked:
+            devices = {**self.data.devices, device_id: replace(device, locked=locked)}
+            self.async_set_updated_data(replace(self.data, devices=devices))
 
     def devices(self, data: SeamDevices) -> dict[str, DeviceInfo]:
         """Every device shared with the user identity."""

@@ -21,6 +21,7 @@ from .api import (
     RateLimitError,
     SeamDevice,
 )
+from .api.seam import CONFIRM_TIMEOUT
 from .const import DOMAIN
 from .coordinator import ParqexConfigEntry, SeamCoordinator
 from .entity import EntityCandidate, SeamEntity, async_add_new_entities, described_entities
@@ -30,6 +31,8 @@ PARALLEL_UPDATES = 0
 # When Seam answers 429 without saying how long to wait: its limit is per minute.
 DEFAULT_RETRY_SECONDS = 60
 CHANGED_BY_REMOTE = "remote"
+# How long a command may stay unconfirmed before the user is told and the state re-read.
+COMMAND_TIMEOUT = CONFIRM_TIMEOUT
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -127,7 +130,9 @@ class SeamLock(SeamEntity, LockEntity):
             self._target = locked
             self.async_write_ha_state()
             try:
-                await self.coordinator.client.async_set_locked(self.device_id, locked)
+                await self.coordinator.client.async_set_locked(
+                    self.device_id, locked, timeout=COMMAND_TIMEOUT
+                )
             except ApiError as err:
                 self._target = None
                 self.async_write_ha_state()
