@@ -1,0 +1,98 @@
+"""Diagnostics: useful, and free of secrets and personal data."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+import re
+from typing import Any
+
+from homeassistant.core import HomeAssistant
+import orjson
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+from syrupy.assertion import SnapshotAssertion
+
+from custom_components.parqex.api import (
+    ParqexAccount,
+    ParqexController,
+    ParqexDoor,
+    SeamDevice,
+    SeamDeviceError,
+    SeamDevices,
+)
+from custom_components.parqex.diagnostics import TO_REDACT
+from simulator.seeds import DEFAULT_PARQEX_TOKEN, DEFAULT_SEAM_API_KEY
+
+from .conftest import setup
+
+# Field names that say a value is a secret, identifies a person, or names one piece of hardware.
+SENSITIVE = re.compile(
+    r"token|key|secret|password|owner|mac|serial|blackbox|image|location|account|email|phone"
+)
+# Fields whose names match but whose values are neither: kept on purpose.
+NOT_SENSITIVE = {"bluetooth_sensor_battery_level", "keypad_battery_level"}
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [s for key, item in value.items() for s in (str(key), *_strings(item))]
+    if isinstance(value, list | tuple):
+        return [s for item in value for s in _strings(item)]
+    return [str(value)]
+
+
+async def test_diagnostics_snapshot(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    parqex_entry: MockConfigEntry,
+    seam_entry: MockConfigEntry,
+    snapshot: SnapshotAssertion,
+) -> None:
+    await setup(hass, parqex_entry)
+    for entry in (parqex_entry, seam_entry):
+        diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+        assert diagnostics == snapshot(name=entry.entry_id)
+
+
+@pytest.mark.parametrize("seam", [False, True])
+async def test_no_secret_or_personal_value_in_diagnostics(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    parqex_entry: MockConfigEntry,
+    seam_entry: MockConfigEntry,
+    seam: bool,
+) -> None:
+    await setup(hass, parqex_entry)
+    entry = seam_entry if seam else parqex_entry
+    text = orjson.dumps(await get_diagnostics_for_config_entry(hass, hass_client, entry)).decode()
+    for secret in (
+        DEFAULT_PARQEX_TOKEN,
+        DEFAULT_SEAM_API_KEY,
+        entry.unique_id if not seam else DEFAULT_SEAM_API_KEY,
+        "Production",
+        "20000c2a6908848d",
+        "4011759015b7",
+        "connect.getseam.com/assets",
+    ):
+        assert secret not in text
+
+
+@pytest.mark.parametrize(
+    "model",
+    [ParqexAccount, ParqexController, ParqexDoor, SeamDevices, SeamDevice, SeamDeviceError],
+)
+def test_every_sensitive_model_field_is_redacted(model: type) -> None:
+    """Fails when a new field that may carry a secret is added without redacting it."""
+    for field in fields(model):
+        if SENSITIVE.search(field.name) and field.name not in NOT_SENSITIVE:
+            assert field.name in TO_REDACT, f"{model.__name__}.{field.name} is not redacted"
+
+
+def test_redaction_guard_catches_new_fields() -> None:
+    assert SENSITIVE.search("owner_email")
+    assert SENSITIVE.search("webhook_secret")
+    assert not SENSITIVE.search("battery_level")
