@@ -5,7 +5,7 @@ from __future__ import annotations
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryError
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
 
 from .api import InsecureUrlError
 from .const import DOMAIN, SERVICE_SEAM
@@ -14,6 +14,7 @@ from .coordinator import (
     ParqexCoordinator,
     SeamCoordinator,
     entry_service,
+    issue_prefix,
     scan_interval,
 )
 
@@ -46,6 +47,14 @@ async def async_unload_entry(hass: HomeAssistant, entry: ParqexConfigEntry) -> b
     return await hass.config_entries.async_unload_platforms(
         entry, PLATFORMS_BY_SERVICE[entry_service(entry.data)]
     )
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: ParqexConfigEntry) -> None:
+    """Withdraw the repair issues of a deleted entry."""
+    prefix = issue_prefix(entry)
+    for domain, issue_id in list(ir.async_get(hass).issues):
+        if domain == DOMAIN and issue_id.startswith(prefix):
+            ir.async_delete_issue(hass, DOMAIN, issue_id)
 
 
 async def _async_options_updated(hass: HomeAssistant, entry: ParqexConfigEntry) -> None:

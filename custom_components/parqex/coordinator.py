@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import timedelta
 import time
 from typing import Any
@@ -12,7 +12,7 @@ from typing import Any
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
@@ -40,9 +40,22 @@ from .const import (
     SERVICE_PARQEX,
     SERVICE_SEAM,
 )
-from .devices import parqex_devices, seam_devices
+from .devices import controller_device, parqex_devices, seam_devices
 
 type ParqexConfigEntry = ConfigEntry[ParqexCoordinator | SeamCoordinator]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A condition the user must fix at the service, shown as a repair issue."""
+
+    translation_key: str
+    placeholders: dict[str, str]
+
+
+def issue_prefix(entry: ConfigEntry) -> str:
+    """What the ids of an entry's repair issues start with."""
+    return f"{entry.entry_id}_"
 
 
 def entry_service(data: Mapping[str, Any]) -> str:
@@ -69,6 +82,7 @@ class CloudCoordinator[DataT](DataUpdateCoordinator[DataT]):
     def __init__(self, hass: HomeAssistant, entry: ParqexConfigEntry) -> None:
         """Poll at the entry's interval; write to listeners only when the data changed."""
         self.base_interval = scan_interval(entry)
+        self._issue_prefix = issue_prefix(entry)
         super().__init__(
             hass,
             LOGGER,
@@ -81,6 +95,13 @@ class CloudCoordinator[DataT](DataUpdateCoordinator[DataT]):
         # When the request behind the data shown left; an answer to an earlier request is
         # older news and is never shown over it.
         self._shown_since = float("-inf")
+        # Issues raised before a reload are still in the registry; start from them so those
+        # that cleared meanwhile are withdrawn.
+        self._problems = {
+            issue_id.removeprefix(self._issue_prefix)
+            for domain, issue_id in ir.async_get(hass).issues
+            if domain == DOMAIN and issue_id.startswith(self._issue_prefix)
+        }
         # What was last written to the device registry, so only changes are written again.
         self._registered: dict[str, DeviceInfo] | None = None
 
@@ -95,6 +116,10 @@ class CloudCoordinator[DataT](DataUpdateCoordinator[DataT]):
     def current_device_identifiers(self) -> set[str]:
         """The registry identifiers of every device in the last answer."""
         return set(self.devices(self.data))
+
+    @abstractmethod
+    def problems(self, data: DataT) -> dict[str, Problem]:
+        """What the user has to fix outside Home Assistant, by a stable key."""
 
     @abstractmethod
     def skipped(self, data: DataT) -> int:
@@ -148,6 +173,7 @@ class CloudCoordinator[DataT](DataUpdateCoordinator[DataT]):
             return self.data
         self._shown_since = started
         self._sync_device_registry(self.devices(data), complete=not self.skipped(data))
+        self._sync_repair_issues(self.problems(data))
         return data
 
     async def _async_refresh(
@@ -168,6 +194,24 @@ class CloudCoordinator[DataT](DataUpdateCoordinator[DataT]):
         )
         if log_failures and was_available and not self.last_update_success:
             self.logger.info("%s is unavailable: %s", self.name, self.last_exception)
+
+    @callback
+    def _sync_repair_issues(self, problems: dict[str, Problem]) -> None:
+        """Raise a repair issue for each new problem; withdraw those that cleared."""
+        for key, problem in problems.items():
+            if key not in self._problems:
+                ir.async_create_issue(
+                    self.hass,
+                    DOMAIN,
+                    self._issue_prefix + key,
+                    is_fixable=False,
+                    severity=ir.IssueSeverity.WARNING,
+                    translation_key=problem.translation_key,
+                    translation_placeholders=problem.placeholders,
+                )
+        for key in self._problems - problems.keys():
+            ir.async_delete_issue(self.hass, DOMAIN, self._issue_prefix + key)
+        self._problems = set(problems)
 
     @callback
     def _sync_device_registry(self, devices: dict[str, DeviceInfo], *, complete: bool) -> None:
@@ -216,6 +260,17 @@ class ParqexCoordinator(CloudCoordinator[ParqexAccount]):
         """Controllers, doors, and the Bluetooth sensors of doors that have one."""
         return parqex_devices(data)
 
+    def problems(self, data: ParqexAccount) -> dict[str, Problem]:
+        """Controllers that are not registered with ParqEx any more."""
+        return {
+            f"unregistered_{controller_id}": Problem(
+                "controller_not_registered",
+                {"controller": controller_device(controller)["name"] or controller_id},
+            )
+            for controller_id, controller in data.controllers.items()
+            if controller.registered is False
+        }
+
     def skipped(self, data: ParqexAccount) -> int:
         """Malformed controllers and doors of the last answer."""
         return data.skipped
@@ -255,6 +310,20 @@ class SeamCoordinator(CloudCoordinator[SeamDevices]):
     def devices(self, data: SeamDevices) -> dict[str, DeviceInfo]:
         """Every device shared with the user identity."""
         return seam_devices(data)
+
+    def problems(self, data: SeamDevices) -> dict[str, Problem]:
+        """Connected accounts (e.g. a lock maker's cloud login) that Seam lost access to."""
+        disconnected: dict[str, list[str]] = {}
+        for device in data.devices.values():
+            if "account_disconnected" in device.error_codes:
+                account = device.connected_account_id or device.device_id
+                disconnected.setdefault(account, []).append(device.name)
+        return {
+            f"account_disconnected_{account}": Problem(
+                "account_disconnected", {"devices": ", ".join(sorted(names))}
+            )
+            for account, names in disconnected.items()
+        }
 
     def skipped(self, data: SeamDevices) -> int:
         """Malformed devices of the last answer."""
