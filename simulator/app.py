@@ -33,6 +33,17 @@ def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -
     )
 
 
+def _json_body(request: web.Request, body: bytes) -> web.Response:
+    """A 200 JSON answer, gzip-encoded when the client accepts it, as both clouds do."""
+    if "gzip" in request.headers.get("Accept-Encoding", ""):
+        return web.Response(
+            body=gzip.compress(body, compresslevel=5),
+            content_type="application/json",
+            headers={"Content-Encoding": "gzip"},
+        )
+    return web.Response(body=body, content_type="application/json")
+
+
 def _seam_error(status: int, error_type: str, message: str, **headers: str) -> web.Response:
     return _json(
         {"error": {"type": error_type, "message": message}, "ok": False},
@@ -71,6 +82,8 @@ async def _apply_fault(
     if fault.mode == "truncated":
         real = await answer()
         body = real.body if isinstance(real.body, bytes) else b""
+        if real.headers.get("Content-Encoding") == "gzip":
+            body = gzip.decompress(body)
         return web.Response(body=body[: len(body) // 2], content_type="application/json")
     if fault.mode == "disconnect":
         # Headers and part of the body, then the connection drops: the client cannot mistake
@@ -99,9 +112,14 @@ def _service_route(service: str, handler: Handler) -> Handler:
             assert isinstance(response, web.Response)
             return response
 
-        if fault is not None:
-            return await _apply_fault(request, fault, answer)
-        return await answer()
+        state.in_flight[service] += 1
+        state.max_in_flight[service] = max(state.max_in_flight[service], state.in_flight[service])
+        try:
+            if fault is not None:
+                return await _apply_fault(request, fault, answer)
+            return await answer()
+        finally:
+            state.in_flight[service] -= 1
 
     return route
 
@@ -115,14 +133,7 @@ async def parqex_sync(request: web.Request) -> web.StreamResponse:
             return _invalid_access_token()
     if headers.get("Authorization") != f"Bearer {state.parqex_token}":
         return _invalid_access_token()
-    body = orjson.dumps(state.parqex_sync())
-    if "gzip" in headers.get("Accept-Encoding", ""):
-        return web.Response(
-            body=gzip.compress(body, compresslevel=5),
-            content_type="application/json",
-            headers={"Content-Encoding": "gzip"},
-        )
-    return web.Response(body=body, content_type="application/json")
+    return _json_body(request, orjson.dumps(state.parqex_sync()))
 
 
 def _seam_authorized(request: web.Request) -> bool:

@@ -161,6 +161,9 @@ class SimulatorState:
         self.commands: dict[tuple[str, str], deque[float]] = {}
         self.faults: list[Fault] = []
         self.requests: deque[LoggedRequest] = deque(maxlen=REQUEST_LOG_SIZE)
+        # Requests being answered right now, and the most there ever were, per service.
+        self.in_flight: dict[str, int] = dict.fromkeys(SERVICES, 0)
+        self.max_in_flight: dict[str, int] = dict.fromkeys(SERVICES, 0)
         # Seam answers with `devices`; older answers carried only `accessible_devices`.
         self.seam_device_keys: tuple[str, ...] = ("devices",)
         self._ids = itertools.count(1)
@@ -176,6 +179,7 @@ class SimulatorState:
         self.commands.clear()
         self.faults.clear()
         self.requests.clear()
+        self.max_in_flight = dict.fromkeys(SERVICES, 0)
         self.seam_device_keys = ("devices",)
 
     def generate(

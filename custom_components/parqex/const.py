@@ -22,6 +22,8 @@ SERVICE_SEAM: Final = "seam"
 DEFAULT_PARQEX_SCAN_INTERVAL: Final = 30
 DEFAULT_SEAM_SCAN_INTERVAL: Final = 60
 MIN_SCAN_INTERVAL: Final = 10
+# A poll that takes longer than this is a failed poll; the next one is scheduled as usual.
+REQUEST_TIMEOUT = 10.0
 # However long an outage lasts, the service is asked again at least this often.
 MAX_BACKOFF: Final = timedelta(minutes=5)
 

@@ -17,6 +17,7 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
+from . import const
 from .api import (
     ApiError,
     AuthenticationError,
@@ -251,6 +252,7 @@ class ParqexCoordinator(CloudCoordinator[ParqexAccount]):
             async_get_clientsession(hass),
             entry.data[CONF_ACCESS_TOKEN],
             base_url=entry.data[CONF_URL],
+            request_timeout=const.REQUEST_TIMEOUT,
         )
 
     async def _async_fetch(self) -> ParqexAccount:
@@ -288,6 +290,7 @@ class SeamCoordinator(CloudCoordinator[SeamDevices]):
             async_get_clientsession(hass),
             entry.data[CONF_API_KEY],
             base_url=entry.data[CONF_URL],
+            request_timeout=const.REQUEST_TIMEOUT,
         )
         self.user_identity_id: str = entry.data[CONF_USER_IDENTITY_ID]
 

@@ -26,6 +26,7 @@ from custom_components.parqex.api import (
 )
 from custom_components.parqex.diagnostics import TO_REDACT
 from simulator.seeds import DEFAULT_PARQEX_TOKEN, DEFAULT_SEAM_API_KEY
+from tests.conftest import Simulator
 
 from .conftest import setup
 
@@ -48,6 +49,7 @@ def _strings(value: Any) -> list[str]:
 async def test_diagnostics_snapshot(
     hass: HomeAssistant,
     hass_client: ClientSessionGenerator,
+    simulator: Simulator,
     parqex_entry: MockConfigEntry,
     seam_entry: MockConfigEntry,
     snapshot: SnapshotAssertion,
@@ -55,6 +57,8 @@ async def test_diagnostics_snapshot(
     await setup(hass, parqex_entry)
     for entry in (parqex_entry, seam_entry):
         diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+        # The simulator listens on a new port each run.
+        assert diagnostics["entry"]["data"].pop("url") == simulator.url
         assert diagnostics == snapshot(name=entry.entry_id)
 
 
