@@ -53,7 +53,7 @@ async def serve(args: argparse.Namespace) -> None:
             devices=args.devices or 0,
         )
     state.action_settings.delay = args.action_delay
-    runner = web.AppRunner(build_app(state), access_log=None)
+    runner = web.AppRunner(build_app(state), access_log=None, handler_cancellation=True)
     await runner.setup()
     await web.TCPSite(runner, args.host, args.port).start()
     print(f"simulator: serving ParqEx and Seam on http://{args.host}:{args.port}", flush=True)

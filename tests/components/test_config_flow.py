@@ -21,9 +21,7 @@ from custom_components.parqex.const import (
     DOMAIN,
 )
 from simulator.seeds import DEFAULT_PARQEX_TOKEN, DEFAULT_SEAM_API_KEY, DEFAULT_USER_IDENTITY_ID
-from tests.conftest import Simulator
-
-from .conftest import setup
+from tests.conftest import Simulator, setup
 
 
 async def _form(hass: HomeAssistant, menu_choice: str, advanced: bool = True) -> ConfigFlowResult:

@@ -26,9 +26,7 @@ from custom_components.parqex.api import (
 )
 from custom_components.parqex.diagnostics import TO_REDACT
 from simulator.seeds import DEFAULT_PARQEX_TOKEN, DEFAULT_SEAM_API_KEY
-from tests.conftest import Simulator
-
-from .conftest import setup
+from tests.conftest import Simulator, setup
 
 # Field names that say a value is a secret, identifies a person, or names one piece of hardware.
 SENSITIVE = re.compile(

@@ -15,9 +15,7 @@ from custom_components.parqex.const import (
     DOMAIN,
 )
 from simulator.seeds import DEFAULT_PARQEX_TOKEN, DEFAULT_SEAM_API_KEY, DEFAULT_USER_IDENTITY_ID
-from tests.conftest import Simulator
-
-from .conftest import poll
+from tests.conftest import Simulator, poll
 
 
 async def _add(hass: HomeAssistant, service: str, user_input: dict[str, str]) -> None:

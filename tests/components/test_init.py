@@ -18,9 +18,7 @@ from pytest_homeassistant_custom_component.common import (
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.parqex.const import CONF_URL, DOMAIN
-from tests.conftest import Simulator
-
-from .conftest import poll, setup
+from tests.conftest import Simulator, poll, setup
 
 KITTY = "70fc7ebd63d841d9a9f06ff815be1e7c"
 LAST_DOOR = "a42308f43dbfaa8b1960a20ac4317b05"

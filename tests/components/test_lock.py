@@ -14,9 +14,7 @@ import orjson
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from tests.conftest import Simulator
-
-from .conftest import setup
+from tests.conftest import Simulator, setup
 
 FRONT = "lock.front_door"
 FRONT_ID = "7c1a9e5e-3d2b-4f7a-9a55-2f0c8b1d6e01"

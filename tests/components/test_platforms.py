@@ -13,8 +13,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, snapsh
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.parqex import PLATFORMS_BY_SERVICE
-
-from .conftest import setup
+from tests.conftest import setup
 
 
 @pytest.fixture(autouse=True)

@@ -9,9 +9,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.parqex.const import DOMAIN
 from simulator.seeds import DEFAULT_PARQEX_TOKEN, DEFAULT_SEAM_API_KEY
-from tests.conftest import Simulator
-
-from .conftest import poll, setup
+from tests.conftest import Simulator, poll, setup
 
 CONTROLLER = "35ff0e08ac8eb84ca097a894541ba049"
 FRONT_ID = "7c1a9e5e-3d2b-4f7a-9a55-2f0c8b1d6e01"
