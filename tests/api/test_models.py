@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
 import pytest
 
 from custom_components.parqex.api import ApiError, InvalidResponseError
@@ -20,6 +20,7 @@ from simulator.seeds import (
     parqex_doc_controllers,
     seam_seed_devices,
 )
+from tests.strategies import attempt_bodies, parqex_bodies, seam_bodies
 
 
 def test_parqex_skips_only_the_malformed_objects() -> None:
@@ -195,115 +196,11 @@ def test_retry_after_forms(header: str | None, expected: float | None) -> None:
     assert parse_retry_after(header) == expected
 
 
-# Fuzz: schema-shaped payloads with random values of random types.
-
-_scalars = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(min_value=-(2**40), max_value=2**40),
-    st.floats(allow_nan=True),
-    st.text(max_size=12),
-)
-_json = st.recursive(
-    _scalars,
-    lambda inner: st.one_of(
-        st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=6), inner, max_size=3)
-    ),
-    max_leaves=8,
-)
-
-
-def _shaped(keys: list[str], children: dict[str, st.SearchStrategy[Any]]) -> st.SearchStrategy[Any]:
-    values = {key: children.get(key, _json) for key in keys}
-    return st.one_of(
-        st.fixed_dictionaries({}, optional=values),
-        _json,
-    )
-
-
-_DOOR_KEYS = list(parqex_doc_controllers()[1]["doors"][0])
-_CONTROLLER_KEYS = [key for key in parqex_doc_controllers()[0] if key != "doors"]
-_door = _shaped(_DOOR_KEYS, {"id": st.one_of(st.text(max_size=4), _scalars)})
-_controller = _shaped(
-    [*_CONTROLLER_KEYS, "doors"],
-    {"doors": st.one_of(st.lists(_door, max_size=4), _json), "id": st.text(max_size=3)},
-)
-_parqex_body = st.one_of(
-    st.fixed_dictionaries({"devices": st.lists(_controller, max_size=5)}), _json
-)
-
-_SEAM_PROPERTY_KEYS = [
-    "online",
-    "locked",
-    "door_open",
-    "battery_level",
-    "battery",
-    "keypad_battery",
-    "accessory_keypad",
-    "model",
-    "manufacturer",
-    "serial_number",
-    "image_url",
-]
-_properties = _shaped(
-    _SEAM_PROPERTY_KEYS,
-    {
-        "battery": _shaped(["level", "status"], {}),
-        "model": _shaped(["display_name", "manufacturer_display_name"], {}),
-        "accessory_keypad": _shaped(["battery"], {"battery": _shaped(["level"], {})}),
-    },
-)
-_problem = _shaped(["error_code", "warning_code", "message"], {})
-_device = _shaped(
-    [
-        "device_id",
-        "device_type",
-        "display_name",
-        "nickname",
-        "properties",
-        "location",
-        "can_remotely_lock",
-        "can_remotely_unlock",
-        "capabilities_supported",
-        "errors",
-        "warnings",
-        "connected_account_id",
-    ],
-    {
-        "device_id": st.text(max_size=3),
-        "properties": _properties,
-        "errors": st.lists(_problem, max_size=2),
-        "warnings": st.lists(_problem, max_size=2),
-        "capabilities_supported": st.lists(st.one_of(st.text(max_size=5), _scalars), max_size=3),
-        "location": _shaped(["location_name", "timezone"], {}),
-    },
-)
-_seam_body = st.one_of(
-    st.fixed_dictionaries(
-        {},
-        optional={
-            "devices": st.lists(_device, max_size=5),
-            "accessible_devices": st.lists(_device, max_size=5),
-        },
-    ),
-    _json,
-)
-_attempt_body = st.one_of(
-    st.fixed_dictionaries(
-        {
-            "action_attempt": _shaped(
-                ["action_attempt_id", "action_type", "status", "result", "error"], {}
-            )
-        }
-    ),
-    _json,
-)
-
 _FUZZ = settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @_FUZZ
-@given(_parqex_body)
+@given(parqex_bodies)
 def test_fuzz_parqex_only_raises_client_errors(payload: Any) -> None:
     try:
         account = parse_parqex_sync(payload)
@@ -315,7 +212,7 @@ def test_fuzz_parqex_only_raises_client_errors(payload: Any) -> None:
 
 
 @_FUZZ
-@given(_seam_body)
+@given(seam_bodies)
 def test_fuzz_seam_only_raises_client_errors(payload: Any) -> None:
     try:
         devices = parse_seam_devices(payload)
@@ -328,7 +225,7 @@ def test_fuzz_seam_only_raises_client_errors(payload: Any) -> None:
 
 
 @_FUZZ
-@given(_attempt_body)
+@given(attempt_bodies)
 def test_fuzz_action_attempt_only_raises_client_errors(payload: Any) -> None:
     try:
         parse_seam_action_attempt(payload)

@@ -1,0 +1,394 @@
+"""Our Seam client against Seam's own fake server (npm `@seamapi/fake-seam-connect`).
+
+The simulator is ours, so it can only repeat what we believe Seam sends. This test runs Seam's
+published fake under Node and drives the integration through it, so request and response
+shapes come from Seam's code rather than ours.
+
+The fake has no `/user_identities/list_accessible_devices`; a small front server answers that
+route from the fake's `/devices/list` and passes every other request through untouched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+import json
+import os
+from pathlib import Path
+import select
+import shutil
+import signal
+import subprocess
+import time
+from typing import Any
+import uuid
+
+from aiohttp import ClientSession, web
+from aiohttp.test_utils import TestServer
+from homeassistant.components.lock import DOMAIN as LOCK_DOMAIN
+from homeassistant.const import ATTR_ENTITY_ID
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.parqex.const import CONF_API_KEY, CONF_URL, CONF_USER_IDENTITY_ID, DOMAIN
+
+HERE = Path(__file__).parent
+PACKAGE = "@seamapi/fake-seam-connect"
+INSTALL_TIMEOUT = 240.0
+START_TIMEOUT = 30.0
+# The fake also stops itself when stdin closes; this is the backstop if the test dies oddly.
+FAKE_MAX_SECONDS = 240
+LIST_ROUTE = "/user_identities/list_accessible_devices"
+# Headers that describe one hop, not the request; aiohttp sets its own.
+HOP_HEADERS = frozenset(
+    {"host", "content-length", "transfer-encoding", "connection", "keep-alive", "accept-encoding"}
+)
+
+pytestmark = [pytest.mark.fake_seam, pytest.mark.timeout(300)]
+
+
+def _tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        pytest.fail(
+            f"`{name}` is not on PATH: the fake_seam tests need Node.js 20+ and npm "
+            "(deselect them with `-m 'not fake_seam'`)"
+        )
+    return path
+
+
+def _installed_matches_lock() -> bool:
+    """Whether node_modules holds exactly what package.json / package-lock.json ask for."""
+    modules = HERE / "node_modules"
+    installed_lock = modules / ".package-lock.json"
+    if not installed_lock.is_file():
+        return False
+    installed: dict[str, Any] = json.loads(installed_lock.read_text())["packages"]
+    lock_file = HERE / "package-lock.json"
+    if lock_file.is_file():
+        wanted = json.loads(lock_file.read_text())["packages"]
+        return all(
+            installed.get(path, {}).get("version") == entry.get("version")
+            for path, entry in wanted.items()
+            if path.startswith("node_modules/")
+        )
+    pinned = json.loads((HERE / "package.json").read_text())["dependencies"][PACKAGE]
+    return bool(installed.get(f"node_modules/{PACKAGE}", {}).get("version") == pinned)
+
+
+def _run_npm(npm: str, *args: str) -> None:
+    # Own process group, so a timeout stops npm and anything it started. Fixed arguments.
+    process = subprocess.Popen(  # noqa: S603
+        [npm, *args, "--no-audit", "--no-fund"],
+        cwd=HERE,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        output, _ = process.communicate(timeout=INSTALL_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        pytest.fail(f"npm {args[0]} in {HERE} took longer than {INSTALL_TIMEOUT:g} s")
+    if process.returncode != 0:
+        pytest.fail(f"npm {args[0]} failed ({process.returncode}):\n{output.decode()[-4000:]}")
+
+
+@pytest.fixture(scope="session")
+def fake_seam_installed() -> str:
+    """Node's path, once the pinned fake is installed in tests/fake_seam/node_modules."""
+    node = _tool("node")
+    npm = _tool("npm")
+    if not _installed_matches_lock():
+        _run_npm(npm, "ci" if (HERE / "package-lock.json").is_file() else "install")
+        assert _installed_matches_lock(), "npm finished but node_modules still differs"
+    return node
+
+
+@dataclass(frozen=True)
+class FakeSeam:
+    """The running fake and what serve.mjs seeded."""
+
+    url: str
+    api_key: str
+    device_id: str
+    workspace_id: str
+
+
+def _read_announcement(process: subprocess.Popen[bytes], stderr_path: Path) -> dict[str, Any]:
+    assert process.stdout is not None
+    deadline = time.monotonic() + START_TIMEOUT
+    while (remaining := deadline - time.monotonic()) > 0:
+        ready, _, _ = select.select([process.stdout], [], [], remaining)
+        if not ready:
+            break
+        line = process.stdout.readline()
+        if not line:
+            break
+        try:
+            message = json.loads(line)
+        except ValueError:
+            continue  # the fake's own log lines
+        if isinstance(message, dict) and isinstance(message.get("fake_seam"), dict):
+            seeded: dict[str, Any] = message["fake_seam"]
+            return seeded
+    pytest.fail(
+        f"serve.mjs did not announce itself within {START_TIMEOUT:g} s "
+        f"(exit code {process.poll()}):\n{stderr_path.read_text()[-4000:]}"
+    )
+
+
+@pytest.fixture
+def fake_seam(fake_seam_installed: str, tmp_path: Path) -> Iterator[FakeSeam]:
+    """Seam's fake on 127.0.0.1, seeded with one locked, remotely controllable lock."""
+    stderr_path = tmp_path / "fake_seam.stderr"
+    with stderr_path.open("wb") as stderr:
+        process = subprocess.Popen(  # noqa: S603 (fixed arguments)
+            [fake_seam_installed, "--import", "./loopback.mjs", "serve.mjs"],
+            cwd=HERE,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            env={**os.environ, "FAKE_SEAM_MAX_SECONDS": str(FAKE_MAX_SECONDS)},
+        )
+    try:
+        seeded = _read_announcement(process, stderr_path)
+        yield FakeSeam(
+            url=f"http://127.0.0.1:{seeded['port']}",
+            api_key=seeded["api_key"],
+            device_id=seeded["device_id"],
+            workspace_id=seeded["workspace_id"],
+        )
+    finally:
+        assert process.stdin is not None
+        assert process.stdout is not None
+        process.stdin.close()  # serve.mjs exits when its stdin closes
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        process.stdout.close()
+
+
+@dataclass
+class Exchange:
+    """One request our client sent through the front, and what came back."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: Any
+    status: int
+    response: Any
+
+
+@dataclass
+class Front:
+    """The front server's URL and every exchange it saw."""
+
+    url: str
+    exchanges: list[Exchange] = field(default_factory=list)
+
+    def to(self, path: str) -> list[Exchange]:
+        return [exchange for exchange in self.exchanges if exchange.path == path]
+
+
+def _json_or_text(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except ValueError:
+        return body.decode(errors="replace")
+
+
+def _seam_error(status: int, error_type: str, message: str) -> web.Response:
+    return web.json_response(
+        {"error": {"type": error_type, "message": message}, "ok": False}, status=status
+    )
+
+
+async def _list_accessible_devices(
+    request: web.Request, fake: FakeSeam, session: ClientSession
+) -> web.Response:
+    """What real Seam answers: the identity's devices, unpaginated.
+
+    The fake has no link between user identities and devices, so every device of the
+    workspace counts as shared; the id only has to be a UUID, as Seam's ids are.
+    """
+    try:
+        body = await request.json()
+        uuid.UUID(body["user_identity_id"])
+    except (ValueError, KeyError, TypeError):
+        return _seam_error(400, "invalid_input", "user_identity_id must be a UUID")
+    auth = {"Authorization": request.headers.get("Authorization", "")}
+    devices: list[Any] = []
+    cursor = None
+    while True:
+        query: dict[str, Any] = {"limit": 500}
+        if cursor:
+            query["page_cursor"] = cursor
+        async with session.post(f"{fake.url}/devices/list", json=query, headers=auth) as reply:
+            payload = await reply.read()
+            if reply.status != 200:
+                return web.Response(
+                    status=reply.status, body=payload, content_type="application/json"
+                )
+        page = json.loads(payload)
+        devices.extend(page["devices"])
+        cursor = page["pagination"]["next_page_cursor"]
+        if not cursor:
+            return web.json_response({"devices": devices, "ok": True})
+
+
+async def _pass_through(
+    request: web.Request, fake: FakeSeam, session: ClientSession, body: bytes
+) -> web.Response:
+    headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_HEADERS}
+    async with session.request(
+        request.method,
+        f"{fake.url}{request.path_qs}",
+        headers=headers,
+        data=body,
+        allow_redirects=False,
+    ) as reply:
+        payload = await reply.read()
+        response = web.Response(status=reply.status, body=payload)
+        for name in ("Content-Type", "seam-request-id"):
+            if name in reply.headers:
+                response.headers[name] = reply.headers[name]
+        return response
+
+
+@pytest.fixture
+async def fake_http(socket_enabled: None) -> AsyncIterator[ClientSession]:
+    """A session of the test's own, for the front server and for reading the fake."""
+    async with ClientSession() as session:
+        yield session
+
+
+@pytest.fixture
+async def front(fake_seam: FakeSeam, fake_http: ClientSession) -> AsyncIterator[Front]:
+    """Seam's API as our client calls it, on 127.0.0.1, backed by the fake."""
+    front = Front(url="")
+
+    async def handle(request: web.Request) -> web.Response:
+        body = await request.read()
+        if request.method == "POST" and request.path == LIST_ROUTE:
+            response = await _list_accessible_devices(request, fake_seam, fake_http)
+        else:
+            response = await _pass_through(request, fake_seam, fake_http, body)
+        assert isinstance(response.body, bytes)
+        front.exchanges.append(
+            Exchange(
+                method=request.method,
+                path=request.path,
+                headers=dict(request.headers),
+                body=_json_or_text(body),
+                status=response.status,
+                response=_json_or_text(response.body),
+            )
+        )
+        return response
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", handle)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    try:
+        front.url = str(server.make_url("")).rstrip("/")
+        yield front
+    finally:
+        await server.close()
+
+
+async def _fake_locked(fake: FakeSeam, session: ClientSession) -> bool:
+    """The fake's own record of the lock, read past the front and the integration."""
+    async with session.post(
+        f"{fake.url}/devices/get",
+        json={"device_id": fake.device_id},
+        headers={"Authorization": f"Bearer {fake.api_key}"},
+    ) as reply:
+        assert reply.status == 200, await reply.text()
+        payload = await reply.json()
+    locked = payload["device"]["properties"]["locked"]
+    assert isinstance(locked, bool)
+    return locked
+
+
+def _state(hass: HomeAssistant, entity_id: str) -> str:
+    state = hass.states.get(entity_id)
+    assert state is not None, entity_id
+    return state.state
+
+
+async def test_lock_round_trip_through_seams_fake(
+    hass: HomeAssistant, fake_seam: FakeSeam, front: Front, fake_http: ClientSession
+) -> None:
+    user_identity_id = str(uuid.uuid4())
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Seam user (fake)",
+        unique_id=user_identity_id,
+        data={
+            CONF_API_KEY: fake_seam.api_key,
+            CONF_USER_IDENTITY_ID: user_identity_id,
+            CONF_URL: front.url,
+        },
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+    entity_id = er.async_get(hass).async_get_entity_id(
+        LOCK_DOMAIN, DOMAIN, f"{fake_seam.device_id}_lock"
+    )
+    assert entity_id is not None
+    assert _state(hass, entity_id) == "locked"
+    assert await _fake_locked(fake_seam, fake_http) is True
+    battery = er.async_get(hass).async_get_entity_id(
+        "sensor", DOMAIN, f"{fake_seam.device_id}_battery"
+    )
+    assert battery is not None
+    assert float(_state(hass, battery)) == 80
+
+    # Our client's listing request, as the front received it.
+    listing = front.to(LIST_ROUTE)[0]
+    assert listing.method == "POST"
+    assert listing.headers["Authorization"] == f"Bearer {fake_seam.api_key}"
+    assert listing.headers["Content-Type"] == "application/json"
+    assert listing.body == {"user_identity_id": user_identity_id}
+    assert listing.status == 200
+
+    for service, state, locked, action_type in (
+        ("unlock", "unlocked", False, "UNLOCK_DOOR"),
+        ("lock", "locked", True, "LOCK_DOOR"),
+    ):
+        first = len(front.exchanges)
+        await hass.services.async_call(
+            LOCK_DOMAIN, service, {ATTR_ENTITY_ID: entity_id}, blocking=True
+        )
+        await hass.async_block_till_done()
+        assert _state(hass, entity_id) == state
+        assert await _fake_locked(fake_seam, fake_http) is locked
+
+        # Every request went to a route the fake knows, and it accepted all of them.
+        sent = front.exchanges[first:]
+        assert all(exchange.status == 200 for exchange in sent), sent
+        command = sent[0]
+        assert command.path == f"/locks/{service}_door"
+        assert command.body == {"device_id": fake_seam.device_id}
+        attempt = command.response["action_attempt"]
+        assert attempt["action_type"] == action_type
+        # The fake answers the command as pending but stores it as settled at once.
+        assert attempt["status"] == "pending"
+        polls = [exchange for exchange in sent if exchange.path == "/action_attempts/get"]
+        assert polls
+        assert polls[0].body == {"action_attempt_id": attempt["action_attempt_id"]}
+        assert polls[-1].response["action_attempt"]["status"] == "success"
+
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
