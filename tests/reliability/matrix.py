@@ -94,7 +94,10 @@ MATRIX: Final[tuple[FaultCase, ...]] = (
     FaultCase(
         id="http_401",
         fault="HTTP 401",
-        behaviour="reauthentication starts; entities unavailable; setup waits for new credentials",
+        behaviour=(
+            "reauthentication starts; entities unavailable; no more requests until the user "
+            "signs in again"
+        ),
         outcome=REAUTH,
         fault_fields={"status": 401},
     ),

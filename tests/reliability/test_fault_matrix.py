@@ -142,6 +142,8 @@ async def test_fault_while_running(
         assert flow["context"]["source"] == SOURCE_REAUTH
         assert flow["context"]["entry_id"] == entry.entry_id
         assert probe.state == STATE_UNAVAILABLE
+        # Refused credentials are not tried again on a timer: polling waits for the user.
+        assert coordinator._unsub_refresh is None
     elif case.outcome == UNAVAILABLE:
         assert probe.state == STATE_UNAVAILABLE
         assert intervals == _expected_intervals(case, coordinator.base_interval)
@@ -165,12 +167,26 @@ async def test_fault_while_running(
         if case.id == "duplicate_ids" and service == "parqex":
             assert probe.state == "on"
 
-    # Recovery on the next good poll, without a reload, with the same entities.
+    # Recovery with the same entities: on the next good poll, without a reload; after
+    # refused credentials, once the user signs in again.
     simulator.state.faults.clear()
     simulator.state.reset()
     coordinator.client = client
-    await coordinator.async_refresh()
-    await hass.async_block_till_done()
+    if case.outcome == REAUTH:
+        secret_key, secret = (
+            ("api_key", DEFAULT_SEAM_API_KEY)
+            if service == "seam"
+            else ("access_token", DEFAULT_PARQEX_TOKEN)
+        )
+        result = await hass.config_entries.flow.async_configure(
+            flow["flow_id"], {secret_key: secret}
+        )
+        assert result["reason"] == "reauth_successful"
+        await hass.async_block_till_done()
+        coordinator = entry.runtime_data
+    else:
+        await coordinator.async_refresh()
+        await hass.async_block_till_done()
     assert coordinator.last_update_success
     assert coordinator.update_interval == coordinator.base_interval
     if case.id != "ten_thousand":
@@ -181,10 +197,14 @@ async def test_fault_while_running(
     # Said once when it went, once when it came back; never with a traceback.
     ours = [r for r in caplog.records if r.name.startswith("custom_components.parqex")]
     infos = [r.getMessage() for r in ours if r.levelno >= logging.INFO]
-    if case.outcome in (REAUTH, UNAVAILABLE):
+    if case.outcome == UNAVAILABLE:
         assert len(infos) == 2
         assert "is unavailable" in infos[0]
         assert "recovered" in infos[1]
+    elif case.outcome == REAUTH:
+        # Signing in again reloads the entry: the new coordinator starts out available.
+        assert len(infos) == 1
+        assert "is unavailable" in infos[0]
     else:
         assert infos == []
     assert all(r.exc_info is None for r in caplog.records)

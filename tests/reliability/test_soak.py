@@ -1,0 +1,137 @@
+"""A bounded soak: 500 polls of both services with random faults and changes, time frozen."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from simulator.scenario import scenario_step
+from tests.conftest import Simulator, poll, setup
+
+from .matrix import LIST_PATHS
+
+POLLS = 500
+# Credentials refused stop polling until the user signs in again; the fault matrix covers
+# that path, so the soak throws every other fault.
+FAULTS: list[dict[str, Any]] = [
+    {"status": 500},
+    {"status": 502},
+    {"status": 503},
+    {"status": 429},
+    {"status": 429, "headers": {"Retry-After": "45"}},
+    {"mode": "not_json"},
+    {"mode": "truncated"},
+    {"mode": "wrong_shape"},
+    {"mode": "disconnect"},
+]
+
+
+def polls_so_far(simulator: Simulator) -> int:
+    return sum(1 for r in simulator.state.requests if r.path in LIST_PATHS.values())
+
+
+def churn(simulator: Simulator, rng: random.Random, step: int) -> None:
+    """Add a door or a lock now and then, and take earlier additions away again."""
+    state = simulator.state
+    if rng.random() < 0.5:
+        controller = rng.choice(list(state.controllers))
+        state.add_door(
+            controller,
+            {"id": f"soak{step}", "name": f"Soak {step}", "state": "CLOSED", "active": True},
+        )
+    else:
+        state.add_device(
+            {
+                "device_id": f"00000000-0000-4000-8000-{step:012d}",
+                "display_name": f"Soak lock {step}",
+                "properties": {"online": True, "locked": True},
+                "capabilities_supported": ["lock"],
+            }
+        )
+    added_doors = [
+        door["id"]
+        for controller in state.controllers.values()
+        for door in controller["doors"]
+        if door["id"].startswith("soak")
+    ]
+    if len(added_doors) > 3:
+        state.remove_door(added_doors[0])
+    added_locks = [device for device in state.devices if device.startswith("00000000-")]
+    if len(added_locks) > 3:
+        state.remove_device(added_locks[0])
+
+
+def entity_state(
+    hass: HomeAssistant, entity_registry: er.EntityRegistry, domain: str, unique_id: str
+) -> str | None:
+    entity_id = entity_registry.async_get_entity_id(domain, "parqex", unique_id)
+    state = hass.states.get(entity_id) if entity_id else None
+    return state.state if state else None
+
+
+async def test_soak_ends_consistent(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    parqex_entry: MockConfigEntry,
+    seam_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    await setup(hass, parqex_entry)
+    coordinators = [parqex_entry.runtime_data, seam_entry.runtime_data]
+    rng = random.Random(20261121)  # noqa: S311 (a reproducible soak, not a secret)
+    step = 0
+    while polls_so_far(simulator) < POLLS:
+        step += 1
+        roll = rng.random()
+        if roll < 0.2:
+            service = rng.choice(list(LIST_PATHS))
+            simulator.fault(
+                service=service,
+                path=LIST_PATHS[service],
+                count=rng.randint(1, 3),
+                **rng.choice(FAULTS),
+            )
+        elif roll < 0.8:
+            scenario_step(simulator.state, rng)
+        else:
+            churn(simulator, rng, step)
+        tick = min(c.update_interval.total_seconds() for c in coordinators)
+        await poll(hass, freezer, tick)
+
+    simulator.state.faults.clear()
+    for _ in range(3):
+        await poll(hass, freezer, max(c.update_interval.total_seconds() for c in coordinators))
+    assert all(c.last_update_success for c in coordinators)
+    assert max(simulator.state.max_in_flight.values()) <= 1
+
+    doors = [door for c in simulator.state.controllers.values() for door in c["doors"]]
+    assert len(doors) >= 2
+    for door in doors:
+        expected = "on" if door["state"] == "OPEN" else "off"
+        assert (
+            entity_state(hass, entity_registry, "binary_sensor", f"{door['id']}_door") == expected
+        )
+    for device_id, device in simulator.state.devices.items():
+        locked = device["properties"].get("locked")
+        if locked is None:
+            continue
+        shown = entity_state(hass, entity_registry, "lock", f"{device_id}_lock")
+        if (
+            "device_offline" in {e["error_code"] for e in device["errors"]}
+            if device.get("errors")
+            else set()
+        ):
+            assert shown == "unavailable"
+        else:
+            assert shown == ("locked" if locked else "unlocked")
+    # Nothing left behind: the coordinators stop polling when their entries unload.
+    for entry in (parqex_entry, seam_entry):
+        assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert all(c._unsub_refresh is None for c in coordinators)
