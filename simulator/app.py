@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 import gzip
 from typing import Any, Final
 import uuid
@@ -13,6 +13,7 @@ import orjson
 
 from .seeds import Json
 from .state import ActionSettings, Fault, SimulatorError, SimulatorState
+from .webhooks import is_loopback_url, start_delivering
 
 STATE_KEY: Final = web.AppKey("state", SimulatorState)
 PARQEX_SYNC_PATH: Final = "/oauth/v1/endpoints/sync"
@@ -205,6 +206,31 @@ def _lock_command(action_type: str) -> Callable[[web.Request, Json], Awaitable[w
     return handler
 
 
+async def seam_create_webhook(request: web.Request, body: Json) -> web.Response:
+    """`/webhooks/create`: deliveries go to loopback URLs only."""
+    url = body.get("url")
+    if not isinstance(url, str) or not is_loopback_url(url):
+        return _seam_error(400, "invalid_input", "url must be http(s) to this machine")
+    event_types = body.get("event_types")
+    webhook = request.app[STATE_KEY].hub.create(
+        url, event_types if isinstance(event_types, list) else None
+    )
+    return _json({"webhook": webhook.as_json(), "ok": True})
+
+
+async def seam_delete_webhook(request: web.Request, body: Json) -> web.Response:
+    """`/webhooks/delete`."""
+    if request.app[STATE_KEY].hub.webhooks.pop(str(body.get("webhook_id")), None) is None:
+        return _seam_error(404, "webhook_not_found", "Webhook not found")
+    return _json({"ok": True})
+
+
+async def seam_list_webhooks(request: web.Request, _: Json) -> web.Response:
+    """`/webhooks/list`."""
+    hooks = request.app[STATE_KEY].hub.webhooks.values()
+    return _json({"webhooks": [hook.as_json() for hook in hooks], "ok": True})
+
+
 async def seam_get_action_attempt(request: web.Request, body: Json) -> web.Response:
     """`/action_attempts/get`."""
     state = request.app[STATE_KEY]
@@ -260,6 +286,11 @@ def _generate(state: SimulatorState, _: web.Request, body: Json) -> None:
     )
 
 
+def _emit_event(state: SimulatorState, _: web.Request, body: Json) -> Json:
+    fields = {k: v for k, v in body.items() if k not in ("event_type", "device_id")}
+    return state.hub.emit(str(body["event_type"]), body.get("device_id"), **fields)
+
+
 def _reset(state: SimulatorState, _: web.Request, __: Json) -> None:
     state.reset()
 
@@ -288,6 +319,9 @@ def build_app(state: SimulatorState | None = None) -> web.Application:
         "/locks/lock_door": _lock_command("LOCK_DOOR"),
         "/locks/unlock_door": _lock_command("UNLOCK_DOOR"),
         "/action_attempts/get": seam_get_action_attempt,
+        "/webhooks/create": seam_create_webhook,
+        "/webhooks/delete": seam_delete_webhook,
+        "/webhooks/list": seam_list_webhooks,
     }
     app.router.add_get(PARQEX_SYNC_PATH, _service_route("parqex", parqex_sync))
     for path, seam_handler in seam_routes.items():
@@ -320,6 +354,15 @@ def build_app(state: SimulatorState | None = None) -> web.Application:
         ("POST", "/seam/devices/{device_id}", lambda s, r, b: s.update_device(_device_id(r), b)),
         ("DELETE", "/seam/devices/{device_id}", lambda s, r, _: s.remove_device(_device_id(r))),
         ("POST", "/seam/actions", _set_actions),
+        ("POST", "/seam/events", _emit_event),
+        (
+            "GET",
+            "/seam/deliveries",
+            lambda s, _, __: [
+                {"url": d.url, "event_type": d.event_type, "status": d.status}
+                for d in s.hub.deliveries
+            ],
+        ),
         ("POST", "/faults", _add_fault),
         ("DELETE", "/faults", _clear_faults),
         ("GET", "/requests", lambda s, _, __: [r.as_json() for r in s.requests]),
@@ -327,4 +370,12 @@ def build_app(state: SimulatorState | None = None) -> web.Application:
     ]
     for method, path, handler in control:
         app.router.add_route(method, "/_simulator" + path, _control(handler))
+    app.cleanup_ctx.append(_delivering)
     return app
+
+
+async def _delivering(app: web.Application) -> AsyncIterator[None]:
+    """Deliver webhook events while the app runs."""
+    stop = start_delivering(app[STATE_KEY].hub)
+    yield
+    await stop()

@@ -22,6 +22,7 @@ from .seeds import (
     parqex_doc_controllers,
     seam_seed_devices,
 )
+from .webhooks import WebhookHub
 
 # Seam's documented limit: 15 lock and 15 unlock requests a minute for each device.
 SEAM_COMMANDS_PER_MINUTE: Final = 15
@@ -167,6 +168,7 @@ class SimulatorState:
         # Seam answers with `devices`; older answers carried only `accessible_devices`.
         self.seam_device_keys: tuple[str, ...] = ("devices",)
         self._ids = itertools.count(1)
+        self.hub = WebhookHub()
         self.reset()
 
     def reset(self) -> None:
@@ -179,6 +181,7 @@ class SimulatorState:
         self.commands.clear()
         self.faults.clear()
         self.requests.clear()
+        self.hub.deliveries.clear()
         self.max_in_flight = dict.fromkeys(SERVICES, 0)
         self.seam_device_keys = ("devices",)
 
@@ -280,19 +283,47 @@ class SimulatorState:
         if device is None:
             raise SimulatorError(f"no device {device_id}")
         changes = dict(changes)
+        # How the change happened, for the event it sends (e.g. {"method": "keycode"}).
+        how: Json = changes.pop("event", None) or {}
         properties = changes.pop("properties", None)
         device.update(changes)
         if properties:
-            device.setdefault("properties", {}).update(properties)
+            before = dict(device.setdefault("properties", {}))
+            device["properties"].update(properties)
             level = properties.get("battery_level")
             if isinstance(level, int | float) and not isinstance(level, bool):
                 device["properties"]["battery"] = {"level": level, "status": battery_status(level)}
+            self._emit_changes(device_id, before, device["properties"], how)
         return device
+
+    def _emit_changes(self, device_id: str, before: Json, after: Json, how: Json) -> None:
+        """Send the events Seam sends when a device's properties change."""
+        if "locked" in after and after["locked"] != before.get("locked"):
+            event_type = "lock.locked" if after["locked"] else "lock.unlocked"
+            self.hub.emit(
+                event_type,
+                device_id,
+                method=how.get("method", "manual"),
+                **{key: how[key] for key in ("access_code_id", "user_identity_id") if key in how},
+            )
+        if "online" in after and after["online"] != before.get("online"):
+            self.hub.emit(
+                "device.connected" if after["online"] else "device.disconnected", device_id
+            )
+        level = after.get("battery_level")
+        if level is not None and level != before.get("battery_level"):
+            self.hub.emit(
+                "device.battery_status_changed",
+                device_id,
+                battery_level=level,
+                battery_status=battery_status(level),
+            )
 
     def remove_device(self, device_id: str) -> None:
         """Remove a device from Seam altogether."""
         if self.devices.pop(device_id, None) is None:
             raise SimulatorError(f"no device {device_id}")
+        self.hub.emit("device.removed", device_id)
         for shared in self.user_identities.values():
             if device_id in shared:
                 shared.remove(device_id)
@@ -336,9 +367,22 @@ class SimulatorState:
             ):
                 continue
             attempt.status = attempt.outcome
+            outcome = "succeeded" if attempt.status == "success" else "failed"
             if attempt.status == "success" and attempt.device_id in self.devices:
                 properties = self.devices[attempt.device_id].setdefault("properties", {})
-                properties["locked"] = attempt.action_type == "LOCK_DOOR"
+                locked = attempt.action_type == "LOCK_DOOR"
+                if properties.get("locked") != locked:
+                    properties["locked"] = locked
+                    self.hub.emit(
+                        "lock.locked" if locked else "lock.unlocked",
+                        attempt.device_id,
+                        method="seamapi",
+                    )
+            self.hub.emit(
+                f"action_attempt.{attempt.action_type.lower()}.{outcome}",
+                attempt.device_id,
+                action_attempt_id=attempt.action_attempt_id,
+            )
             settled.append(attempt)
         return settled
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryError
@@ -17,10 +19,11 @@ from .coordinator import (
     issue_prefix,
     scan_interval,
 )
+from .push import SeamPush, async_delete_seam_webhook, push_settings
 
 PLATFORMS_BY_SERVICE: dict[str, list[Platform]] = {
     "parqex": [Platform.BINARY_SENSOR, Platform.SENSOR],
-    SERVICE_SEAM: [Platform.BINARY_SENSOR, Platform.LOCK, Platform.SENSOR],
+    SERVICE_SEAM: [Platform.BINARY_SENSOR, Platform.EVENT, Platform.LOCK, Platform.SENSOR],
 }
 
 
@@ -38,7 +41,14 @@ async def async_setup_entry(hass: HomeAssistant, entry: ParqexConfigEntry) -> bo
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = coordinator
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS_BY_SERVICE[service])
-    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
+    running = push_settings(entry)
+    if isinstance(coordinator, SeamCoordinator) and running[0]:
+        push = SeamPush(hass, entry, coordinator)
+        entry.async_on_unload(push.async_stop)
+        await push.async_start()
+    entry.async_on_unload(
+        entry.add_update_listener(partial(_async_options_updated, running=running))
+    )
     return True
 
 
@@ -50,16 +60,22 @@ async def async_unload_entry(hass: HomeAssistant, entry: ParqexConfigEntry) -> b
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: ParqexConfigEntry) -> None:
-    """Withdraw the repair issues of a deleted entry."""
+    """Withdraw the repair issues of a deleted entry and stop Seam delivering to it."""
+    await async_delete_seam_webhook(hass, entry)
     prefix = issue_prefix(entry)
     for domain, issue_id in list(ir.async_get(hass).issues):
         if domain == DOMAIN and issue_id.startswith(prefix):
             ir.async_delete_issue(hass, DOMAIN, issue_id)
 
 
-async def _async_options_updated(hass: HomeAssistant, entry: ParqexConfigEntry) -> None:
-    """Apply a new polling interval without reloading."""
-    entry.runtime_data.set_base_interval(scan_interval(entry))
+async def _async_options_updated(
+    hass: HomeAssistant, entry: ParqexConfigEntry, *, running: tuple[bool, str | None]
+) -> None:
+    """Apply a new polling interval in place; a change to push needs a reload."""
+    if push_settings(entry) != running:
+        hass.config_entries.async_schedule_reload(entry.entry_id)
+    else:
+        entry.runtime_data.set_base_interval(scan_interval(entry))
 
 
 async def async_remove_config_entry_device(

@@ -7,6 +7,7 @@ import hashlib
 from typing import Any
 import uuid
 
+from homeassistant.components import webhook
 from homeassistant.config_entries import (
     ConfigEntry,
     ConfigFlow,
@@ -16,6 +17,7 @@ from homeassistant.config_entries import (
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
+    BooleanSelector,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
@@ -34,13 +36,18 @@ from .api import (
     NotFoundError,
     ParqexClient,
     SeamClient,
+    WebhookVerificationError,
+    decode_secret,
 )
 from .const import (
     CONF_ACCESS_TOKEN,
     CONF_API_KEY,
+    CONF_PUSH,
     CONF_SCAN_INTERVAL,
     CONF_URL,
     CONF_USER_IDENTITY_ID,
+    CONF_WEBHOOK_ID,
+    CONF_WEBHOOK_SECRET,
     DOMAIN,
     LOGGER,
     MIN_SCAN_INTERVAL,
@@ -48,6 +55,7 @@ from .const import (
     SERVICE_SEAM,
 )
 from .coordinator import entry_service, scan_interval
+from .push import webhook_url_for_display
 
 _PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 _URL = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
@@ -236,29 +244,76 @@ class ParqexConfigFlow(ConfigFlow, domain=DOMAIN):
 
 
 class ParqexOptionsFlow(OptionsFlow):
-    """How often to poll."""
+    """How often to poll and, for Seam, whether to take push updates."""
+
+    def __init__(self) -> None:
+        """No webhook id yet; one is made the first time push is offered."""
+        self._webhook_id: str | None = None
+
+    def _interval_field(self) -> dict[vol.Marker, Any]:
+        current = int(scan_interval(self.config_entry).total_seconds())
+        return {
+            vol.Required(CONF_SCAN_INTERVAL, default=current): NumberSelector(
+                NumberSelectorConfig(
+                    min=MIN_SCAN_INTERVAL,
+                    max=MAX_SCAN_INTERVAL,
+                    step=1,
+                    unit_of_measurement="s",
+                    mode=NumberSelectorMode.BOX,
+                )
+            )
+        }
+
+    def _save(self, user_input: dict[str, Any], **extra: Any) -> ConfigFlowResult:
+        return self.async_create_entry(
+            data={
+                **self.config_entry.options,
+                CONF_SCAN_INTERVAL: int(user_input[CONF_SCAN_INTERVAL]),
+                **extra,
+            }
+        )
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Ask for the polling interval in seconds."""
+        if entry_service(self.config_entry.data) == SERVICE_SEAM:
+            return await self.async_step_seam(user_input)
         if user_input is not None:
-            return self.async_create_entry(
-                data={
-                    **self.config_entry.options,
-                    CONF_SCAN_INTERVAL: int(user_input[CONF_SCAN_INTERVAL]),
-                }
-            )
-        current = int(scan_interval(self.config_entry).total_seconds())
+            return self._save(user_input)
+        return self.async_show_form(step_id="init", data_schema=vol.Schema(self._interval_field()))
+
+    async def async_step_seam(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Polling interval, push updates, and the secret of a webhook added by hand."""
+        options = self.config_entry.options
+        if self._webhook_id is None:
+            # Unguessable: the webhook URL is all a sender needs besides the signature.
+            self._webhook_id = options.get(CONF_WEBHOOK_ID) or webhook.async_generate_id()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            secret = user_input.get(CONF_WEBHOOK_SECRET, "").strip()
+            extra: dict[str, Any] = {
+                CONF_PUSH: bool(user_input[CONF_PUSH]),
+                CONF_WEBHOOK_ID: self._webhook_id,
+            }
+            if secret:
+                try:
+                    decode_secret(secret)
+                except WebhookVerificationError:
+                    errors[CONF_WEBHOOK_SECRET] = "invalid_webhook_secret"
+                extra[CONF_WEBHOOK_SECRET] = secret
+            if not errors:
+                return self._save(user_input, **extra)
         schema = vol.Schema(
             {
-                vol.Required(CONF_SCAN_INTERVAL, default=current): NumberSelector(
-                    NumberSelectorConfig(
-                        min=MIN_SCAN_INTERVAL,
-                        max=MAX_SCAN_INTERVAL,
-                        step=1,
-                        unit_of_measurement="s",
-                        mode=NumberSelectorMode.BOX,
-                    )
-                )
+                **self._interval_field(),
+                vol.Required(CONF_PUSH, default=bool(options.get(CONF_PUSH))): BooleanSelector(),
+                vol.Optional(CONF_WEBHOOK_SECRET): _PASSWORD,
             }
         )
-        return self.async_show_form(step_id="init", data_schema=schema)
+        return self.async_show_form(
+            step_id="seam",
+            data_schema=schema,
+            errors=errors,
+            description_placeholders={
+                "webhook_url": webhook_url_for_display(self.hass, self._webhook_id)
+            },
+        )

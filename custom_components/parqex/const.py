@@ -15,6 +15,14 @@ CONF_API_KEY: Final = "api_key"
 CONF_USER_IDENTITY_ID: Final = "user_identity_id"
 CONF_URL: Final = "url"
 CONF_SCAN_INTERVAL: Final = "scan_interval"
+# Seam push options: the user's switch and (manual set-up) secret, and what the integration
+# keeps about the webhooks it registered.
+CONF_PUSH: Final = "push"
+CONF_WEBHOOK_SECRET: Final = "webhook_secret"  # noqa: S105 (an option name)
+CONF_WEBHOOK_ID: Final = "webhook_id"
+CONF_SEAM_WEBHOOK_ID: Final = "seam_webhook_id"
+CONF_SEAM_WEBHOOK_SECRET: Final = "seam_webhook_secret"  # noqa: S105 (an option name)
+CONF_SEAM_WEBHOOK_URL: Final = "seam_webhook_url"
 
 SERVICE_PARQEX: Final = "parqex"
 SERVICE_SEAM: Final = "seam"
@@ -26,6 +34,11 @@ MIN_SCAN_INTERVAL: Final = 10
 REQUEST_TIMEOUT = 10.0
 # However long an outage lasts, the service is asked again at least this often.
 MAX_BACKOFF: Final = timedelta(minutes=5)
+
+# While webhook deliveries arrive, polling only reconciles; after this long without one, it
+# returns to the normal interval.
+PUSH_POLL_INTERVAL: Final = timedelta(minutes=10)
+PUSH_SILENCE: Final = timedelta(minutes=30)
 
 MANUFACTURER_PARQEX: Final = "ParqEx"
 MANUFACTURER_SEAM: Final = "Seam"

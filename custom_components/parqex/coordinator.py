@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
-from datetime import timedelta
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 import time
-from typing import Any
+from typing import Any, Final
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 from . import const
@@ -25,7 +27,10 @@ from .api import (
     ParqexClient,
     RateLimitError,
     SeamClient,
+    SeamDevice,
+    SeamDeviceError,
     SeamDevices,
+    SeamEvent,
 )
 from .const import (
     CONF_ACCESS_TOKEN,
@@ -38,6 +43,8 @@ from .const import (
     DOMAIN,
     LOGGER,
     MAX_BACKOFF,
+    PUSH_POLL_INTERVAL,
+    PUSH_SILENCE,
     SERVICE_PARQEX,
     SERVICE_SEAM,
 )
@@ -126,11 +133,15 @@ class CloudCoordinator[DataT](DataUpdateCoordinator[DataT]):
     def skipped(self, data: DataT) -> int:
         """How many objects of the last answer were malformed and left out."""
 
+    def normal_interval(self) -> timedelta:
+        """How often to poll while the service answers."""
+        return self.base_interval
+
     def set_base_interval(self, interval: timedelta) -> None:
         """Apply a new polling interval chosen in the options."""
         self.base_interval = interval
         if not self._failures:
-            self.update_interval = interval
+            self.update_interval = self.normal_interval()
 
     def _backoff(self, retry_after: float | None = None) -> timedelta:
         """The wait before the next poll after `self._failures` failures in a row."""
@@ -169,7 +180,7 @@ class CloudCoordinator[DataT](DataUpdateCoordinator[DataT]):
                 translation_placeholders={"service": self.service_name, "error": str(err)},
             ) from err
         self._failures = 0
-        self.update_interval = self.base_interval
+        self.update_interval = self.normal_interval()
         if started < self._shown_since:
             return self.data
         self._shown_since = started
@@ -195,6 +206,18 @@ class CloudCoordinator[DataT](DataUpdateCoordinator[DataT]):
         )
         if log_failures and was_available and not self.last_update_success:
             self.logger.info("%s is unavailable: %s", self.name, self.last_exception)
+
+    @callback
+    def _show(self, data: DataT) -> None:
+        """Show data that is newer than any poll under way (a confirmation or an event)."""
+        self._shown_since = time.monotonic()
+        self.async_set_updated_data(data)
+
+    @callback
+    def async_refresh_problems(self) -> None:
+        """Bring repair issues up to date without waiting for the next poll."""
+        if self.data is not None:
+            self._sync_repair_issues(self.problems(self.data))
 
     @callback
     def _sync_repair_issues(self, problems: dict[str, Problem]) -> None:
@@ -278,6 +301,69 @@ class ParqexCoordinator(CloudCoordinator[ParqexAccount]):
         return data.skipped
 
 
+LOCK_EVENTS: Final = frozenset({"lock.locked", "lock.unlocked"})
+# Events that change one known device in a way the event itself says; others mean "poll".
+DEVICE_EVENTS: Final = LOCK_EVENTS | {
+    "device.connected",
+    "device.disconnected",
+    "device.low_battery",
+    "device.battery_status_changed",
+    "device.removed",
+}
+METHOD_REMOTE: Final = "remote"
+METHOD_UNKNOWN: Final = "unknown"
+# Seam's `method` of a lock event, in the words Home Assistant shows.
+METHODS: Final = {
+    "keycode": "keycode",
+    "manual": "manual",
+    "automatic": "automatic",
+    "seamapi": METHOD_REMOTE,
+}
+ACTIVITY_REPEAT_WINDOW: Final = 60.0
+_UNREACHABLE: Final = frozenset({"device_offline", "device_disconnected"})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LockActivity:
+    """How a lock last moved: the method and, when Seam says, which code or person."""
+
+    locked: bool
+    method: str
+    access_code_id: str | None = None
+    user_identity_id: str | None = None
+    at: float = field(default_factory=time.monotonic)
+
+
+def activity_signal(entry: ConfigEntry) -> str:
+    """The dispatcher signal that announces a lock's new activity."""
+    return f"{DOMAIN}_{entry.entry_id}_activity"
+
+
+def event_device(device: SeamDevice, event: SeamEvent) -> SeamDevice:
+    """The device as a webhook event leaves it."""
+    kind = event.event_type
+    if kind in LOCK_EVENTS:
+        return replace(device, locked=kind == "lock.locked")
+    if kind == "device.connected":
+        errors = tuple(error for error in device.errors if error.code not in _UNREACHABLE)
+        return replace(device, online=True, errors=errors)
+    if kind == "device.disconnected":
+        errors = device.errors
+        if "device_disconnected" not in device.error_codes:
+            errors = (*errors, SeamDeviceError(code="device_disconnected", message=None))
+        return replace(device, online=False, errors=errors)
+    # A battery event; it may carry the level, the status word, or both.
+    return replace(
+        device,
+        battery_level=(
+            min(max(event.battery_level, 0.0), 1.0)
+            if event.battery_level is not None
+            else device.battery_level
+        ),
+        battery_status=event.battery_status or device.battery_status,
+    )
+
+
 class SeamCoordinator(CloudCoordinator[SeamDevices]):
     """Polls the devices shared with one Seam user identity."""
 
@@ -293,22 +379,117 @@ class SeamCoordinator(CloudCoordinator[SeamDevices]):
             request_timeout=const.REQUEST_TIMEOUT,
         )
         self.user_identity_id: str = entry.data[CONF_USER_IDENTITY_ID]
+        self.push_active = False
+        self._push_silence: CALLBACK_TYPE | None = None
+        # Problems of the push set-up, kept by the push module and shown with the others.
+        self.push_problems: dict[str, Problem] = {}
+        # How each lock last moved, for `changed_by` and the activity event entity.
+        self.activity: dict[str, LockActivity] = {}
 
     async def _async_fetch(self) -> SeamDevices:
         return await self.client.async_list_accessible_devices(self.user_identity_id)
 
+    def normal_interval(self) -> timedelta:
+        """Slower while webhook deliveries keep the data current."""
+        if self.push_active:
+            return max(self.base_interval, PUSH_POLL_INTERVAL)
+        return self.base_interval
+
+    @callback
+    def async_push_received(self) -> None:
+        """A verified delivery arrived: poll only to reconcile until deliveries stop."""
+        if self._push_silence is not None:
+            self._push_silence()
+        self._push_silence = async_call_later(self.hass, PUSH_SILENCE, self._async_push_went_quiet)
+        if not self.push_active:
+            self.push_active = True
+            if not self._failures:
+                self.update_interval = self.normal_interval()
+
+    @callback
+    def async_push_failed(self) -> None:
+        """A delivery failed its checks: rely on polling again."""
+        if self._push_silence is not None:
+            self._push_silence()
+            self._push_silence = None
+        if self.push_active:
+            self.push_active = False
+            if not self._failures:
+                self.update_interval = self.normal_interval()
+
+    async def _async_push_went_quiet(self, _: datetime) -> None:
+        self._push_silence = None
+        self.async_push_failed()
+        await self.async_request_refresh()
+
+    async def async_shutdown(self) -> None:
+        """Stop the silence timer with the coordinator."""
+        if self._push_silence is not None:
+            self._push_silence()
+            self._push_silence = None
+        await super().async_shutdown()
+
+    @callback
+    def _record_activity(self, device_id: str, activity: LockActivity) -> bool:
+        """Remember how a lock last moved; False if this repeats what is already known.
+
+        A command confirmed here is soon announced again by Seam's own webhook event.
+        """
+        last = self.activity.get(device_id)
+        self.activity[device_id] = activity
+        return not (
+            last is not None
+            and last.locked is activity.locked
+            and last.method == activity.method
+            and activity.at - last.at < ACTIVITY_REPEAT_WINDOW
+        )
+
+    @callback
+    def _announce(self, device_id: str, activity: LockActivity) -> None:
+        if self._record_activity(device_id, activity):
+            async_dispatcher_send(self.hass, activity_signal(self.config_entry), device_id)
+
     @callback
     def async_confirm_lock(self, device_id: str, locked: bool) -> None:
-        """Show a lock state Seam just confirmed, at once.
+        """Show a lock state Seam just confirmed for a command from Home Assistant, at once.
 
         Polls already under way left before the confirmation and may carry the old state;
         they are not shown over it, so the lock never bounces back.
         """
-        self._shown_since = time.monotonic()
+        self._announce(device_id, LockActivity(locked=locked, method=METHOD_REMOTE))
         device = self.data.devices.get(device_id)
-        if device is not None and device.locked is not locked:
+        if device is not None:
             devices = {**self.data.devices, device_id: replace(device, locked=locked)}
-            self.async_set_updated_data(replace(self.data, devices=devices))
+            self._show(replace(self.data, devices=devices))
+
+    @callback
+    def async_apply_event(self, event: SeamEvent) -> None:
+        """Show what a webhook event says at once; events it cannot apply trigger a poll."""
+        devices = self.data.devices
+        device = devices.get(event.device_id) if event.device_id else None
+        if device is None or event.event_type not in DEVICE_EVENTS:
+            self.config_entry.async_create_background_task(
+                self.hass, self.async_request_refresh(), "parqex seam event refresh"
+            )
+            return
+        if event.event_type == "device.removed":
+            remaining = {key: value for key, value in devices.items() if key != device.device_id}
+            self._show(replace(self.data, devices=remaining))
+            self._sync_device_registry(self.devices(self.data), complete=True)
+            return
+        if event.event_type in LOCK_EVENTS:
+            locked = event.event_type == "lock.locked"
+            self._announce(
+                device.device_id,
+                LockActivity(
+                    locked=locked,
+                    method=METHODS.get(event.method or "", METHOD_UNKNOWN),
+                    access_code_id=event.access_code_id,
+                    user_identity_id=event.user_identity_id,
+                ),
+            )
+        updated = event_device(device, event)
+        self._show(replace(self.data, devices={**devices, device.device_id: updated}))
 
     def devices(self, data: SeamDevices) -> dict[str, DeviceInfo]:
         """Every device shared with the user identity."""
@@ -321,12 +502,13 @@ class SeamCoordinator(CloudCoordinator[SeamDevices]):
             if "account_disconnected" in device.error_codes:
                 account = device.connected_account_id or device.device_id
                 disconnected.setdefault(account, []).append(device.name)
-        return {
+        problems = {
             f"account_disconnected_{account}": Problem(
                 "account_disconnected", {"devices": ", ".join(sorted(names))}
             )
             for account, names in disconnected.items()
         }
+        return {**problems, **self.push_problems}
 
     def skipped(self, data: SeamDevices) -> int:
         """Malformed devices of the last answer."""

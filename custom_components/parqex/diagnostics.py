@@ -28,6 +28,11 @@ TO_REDACT: Final = {
     "location_name",
     "webhook_id",
     "webhook_secret",
+    "seam_webhook_id",
+    "seam_webhook_secret",
+    "seam_webhook_url",
+    "access_code_id",
+    "user_identity_id",
 }
 
 

@@ -30,7 +30,6 @@ from .entity import EntityCandidate, SeamEntity, async_add_new_entities, describ
 PARALLEL_UPDATES = 0
 # When Seam answers 429 without saying how long to wait: its limit is per minute.
 DEFAULT_RETRY_SECONDS = 60
-CHANGED_BY_REMOTE = "remote"
 # How long a command may stay unconfirmed before the user is told and the state re-read.
 COMMAND_TIMEOUT = CONFIRM_TIMEOUT
 
@@ -87,6 +86,12 @@ class SeamLock(SeamEntity, LockEntity):
         return None if device is None else device.locked
 
     @property
+    def changed_by(self) -> str | None:
+        """How the lock last moved: keycode, manual, automatic or remote."""
+        activity = self.coordinator.activity.get(self.device_id)
+        return activity.method if activity else None
+
+    @property
     def is_locking(self) -> bool:
         """Whether a lock command is under way."""
         return self._target is True
@@ -138,7 +143,6 @@ class SeamLock(SeamEntity, LockEntity):
                 self.async_write_ha_state()
                 await self._raise_command_error(locked, err)
             self._target = None
-            self._attr_changed_by = CHANGED_BY_REMOTE
             self.coordinator.async_confirm_lock(self.device_id, locked)
             # Writes only if confirming changed nothing the coordinator would announce.
             self._handle_coordinator_update()

@@ -15,6 +15,7 @@ from custom_components.parqex.config_flow import parqex_unique_id
 from custom_components.parqex.const import (
     CONF_ACCESS_TOKEN,
     CONF_API_KEY,
+    CONF_PUSH,
     CONF_SCAN_INTERVAL,
     CONF_URL,
     CONF_USER_IDENTITY_ID,
@@ -343,16 +344,19 @@ async def test_options_set_the_polling_interval(
     assert coordinator.update_interval.total_seconds() == default
 
     result = await hass.config_entries.options.async_init(entry.entry_id)
-    assert result["step_id"] == "init"
+    assert result["step_id"] == ("seam" if seam else "init")
     schema = result["data_schema"]
     assert schema({})[CONF_SCAN_INTERVAL] == default
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {CONF_SCAN_INTERVAL: 15.0}
-    )
+    user_input: dict[str, object] = {CONF_SCAN_INTERVAL: 15.0}
+    if seam:
+        user_input[CONF_PUSH] = False
+    result = await hass.config_entries.options.async_configure(result["flow_id"], user_input)
     await hass.async_block_till_done()
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert entry.options == {CONF_SCAN_INTERVAL: 15}
+    assert entry.options[CONF_SCAN_INTERVAL] == 15
     assert coordinator.update_interval.total_seconds() == 15
+    # The interval is applied in place, without a reload.
+    assert entry.runtime_data is coordinator
     with pytest.raises(vol.Invalid, match="too small"):
         schema({CONF_SCAN_INTERVAL: 5})

@@ -32,6 +32,7 @@ def all_entities_enabled() -> Iterator[None]:
         ("parqex", Platform.BINARY_SENSOR),
         ("parqex", Platform.SENSOR),
         ("seam", Platform.BINARY_SENSOR),
+        ("seam", Platform.EVENT),
         ("seam", Platform.LOCK),
         ("seam", Platform.SENSOR),
     ],

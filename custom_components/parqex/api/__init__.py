@@ -28,8 +28,18 @@ from .models import (
 from .parqex import PARQEX_DEFAULT_URL, ParqexClient
 from .seam import SEAM_DEFAULT_URL, SeamClient, async_confirm_action_attempt
 from .transport import validate_base_url
+from .webhooks import (
+    EVENT_TYPES,
+    SeamEvent,
+    SeamWebhook,
+    WebhookVerificationError,
+    decode_secret,
+    parse_event,
+    verify_delivery,
+)
 
 __all__ = [
+    "EVENT_TYPES",
     "PARQEX_DEFAULT_URL",
     "SEAM_DEFAULT_URL",
     "ActionAttemptFailedError",
@@ -50,7 +60,13 @@ __all__ = [
     "SeamDevice",
     "SeamDeviceError",
     "SeamDevices",
+    "SeamEvent",
+    "SeamWebhook",
     "ServiceUnavailableError",
+    "WebhookVerificationError",
     "async_confirm_action_attempt",
+    "decode_secret",
+    "parse_event",
     "validate_base_url",
+    "verify_delivery",
 ]

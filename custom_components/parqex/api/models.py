@@ -24,14 +24,16 @@ class MalformedObjectError(Exception):
     """One object of a response has a field of the wrong type; the object is skipped."""
 
 
-def _str(raw: dict[str, Any], key: str) -> str | None:
+def optional_str(raw: dict[str, Any], key: str) -> str | None:
+    """`raw[key]` if it is a string, None if absent or null; otherwise the object is malformed."""
     value = raw.get(key)
     if value is None or type(value) is str:
         return value
     raise MalformedObjectError(key)
 
 
-def _required_str(raw: dict[str, Any], key: str) -> str:
+def required_str(raw: dict[str, Any], key: str) -> str:
+    """`raw[key]`, which must be a non-empty string."""
     value = raw.get(key)
     if type(value) is str and value:
         return value
@@ -53,7 +55,8 @@ def _int(raw: dict[str, Any], key: str) -> int | None:
     raise MalformedObjectError(key)
 
 
-def _number(raw: dict[str, Any], key: str) -> float | None:
+def optional_number(raw: dict[str, Any], key: str) -> float | None:
+    """`raw[key]` as a float if it is a number (not a bool), None if absent or null."""
     value = raw.get(key)
     if value is None or type(value) is float:
         return value
@@ -86,7 +89,7 @@ def _timestamp(raw: dict[str, Any], key: str) -> datetime | None:
     ParqEx gives no zone; the controllers report in UTC, so a naive value is read as UTC. A
     string that is not a date at all becomes None rather than costing the whole controller.
     """
-    value = _str(raw, key)
+    value = optional_str(raw, key)
     if not value:
         return None
     try:
@@ -97,7 +100,7 @@ def _timestamp(raw: dict[str, Any], key: str) -> datetime | None:
 
 
 def _mac(raw: dict[str, Any], key: str) -> str | None:
-    value = _str(raw, key)
+    value = optional_str(raw, key)
     if not value or value == NO_MAC:
         return None
     return value
@@ -165,19 +168,19 @@ class ParqexAccount:
 def _parse_parqex_door(raw: Any, controller_id: str) -> ParqexDoor:
     if type(raw) is not dict:
         raise MalformedObjectError("door")
-    name = _str(raw, "name")
+    name = optional_str(raw, "name")
     entity_number = _int(raw, "entity_number")
     bluetooth_sensor = _bool(raw, "bluetooth_sensor") is True
     return ParqexDoor(
-        id=_required_str(raw, "id"),
+        id=required_str(raw, "id"),
         controller_id=controller_id,
         entity_number=entity_number,
         # Users type names such as "Last Door! "; the trailing blank is not part of the name.
         name=(name or "").strip() or f"Door {entity_number or ''}".strip(),
-        state=_str(raw, "state"),
+        state=optional_str(raw, "state"),
         active=_bool(raw, "active") is not False,
         last_toggled=_timestamp(raw, "last_toggled"),
-        user_relationship=_str(raw, "user_relationship"),
+        user_relationship=optional_str(raw, "user_relationship"),
         auto_close_enabled=_bool(raw, "door_auto_close_enabled"),
         auto_close_delay=_int(raw, "door_auto_close_delay"),
         wired_sensor=_bool(raw, "sensor"),
@@ -188,7 +191,7 @@ def _parse_parqex_door(raw: Any, controller_id: str) -> ParqexDoor:
             _int(raw, "bluetooth_sensor_battery_level") if bluetooth_sensor else None
         ),
         light=_bool(raw, "light"),
-        image=_str(raw, "image") or None,
+        image=optional_str(raw, "image") or None,
     )
 
 
@@ -202,7 +205,7 @@ def _parse_parqex_controller(
     """
     if type(raw) is not dict:
         raise MalformedObjectError("controller")
-    controller_id = _required_str(raw, "id")
+    controller_id = required_str(raw, "id")
     parsed_doors: list[ParqexDoor] = []
     skipped = 0
     for raw_door in _list(raw, "doors"):
@@ -219,13 +222,13 @@ def _parse_parqex_controller(
             door_ids.append(door.id)
     controller = ParqexController(
         id=controller_id,
-        blackbox_code=_str(raw, "blackbox_code"),
+        blackbox_code=optional_str(raw, "blackbox_code"),
         active=_bool(raw, "active") is not False,
         registered=_bool(raw, "registered"),
         last_contact=_timestamp(raw, "last_contact"),
-        software_version=_str(raw, "software_version"),
-        owner_first_name=_str(raw, "owner_first_name"),
-        owner_last_name=_str(raw, "owner_last_name"),
+        software_version=optional_str(raw, "software_version"),
+        owner_first_name=optional_str(raw, "owner_first_name"),
+        owner_last_name=optional_str(raw, "owner_last_name"),
         number_of_entities_controlled=_int(raw, "number_of_entities_controlled"),
         time_before_door_open_alert=_int(raw, "time_before_door_open_alert"),
         bluetooth_onboard=_bool(raw, "bluetooth_onboard"),
@@ -312,7 +315,7 @@ class SeamDevice:
 
 def _level(raw: dict[str, Any], key: str) -> float | None:
     """Read a 0..1 battery level; values out of range are clamped, not trusted blindly."""
-    value = _number(raw, key)
+    value = optional_number(raw, key)
     if value is None:
         return None
     return min(max(value, 0.0), 1.0)
@@ -324,7 +327,9 @@ def _problems(raw: dict[str, Any], key: str, code_key: str) -> tuple[SeamDeviceE
         if type(entry) is not dict:
             raise MalformedObjectError(key)
         problems.append(
-            SeamDeviceError(code=_required_str(entry, code_key), message=_str(entry, "message"))
+            SeamDeviceError(
+                code=required_str(entry, code_key), message=optional_str(entry, "message")
+            )
         )
     return tuple(problems)
 
@@ -347,27 +352,28 @@ def _parse_seam_device(raw: Any) -> SeamDevice:
     if any(type(capability) is not str for capability in capabilities):
         raise MalformedObjectError("capabilities_supported")
     return SeamDevice(
-        device_id=_required_str(raw, "device_id"),
-        device_type=_str(raw, "device_type"),
-        display_name=_str(raw, "display_name"),
-        nickname=_str(raw, "nickname"),
+        device_id=required_str(raw, "device_id"),
+        device_type=optional_str(raw, "device_type"),
+        display_name=optional_str(raw, "display_name"),
+        nickname=optional_str(raw, "nickname"),
         online=_bool(properties, "online"),
         locked=_bool(properties, "locked"),
         door_open=_bool(properties, "door_open"),
         battery_level=battery_level,
-        battery_status=_str(battery, "status"),
+        battery_status=optional_str(battery, "status"),
         keypad_battery_level=keypad_level,
-        manufacturer=_str(model, "manufacturer_display_name") or _str(properties, "manufacturer"),
-        model=_str(model, "display_name"),
-        serial_number=_str(properties, "serial_number"),
-        image_url=_str(properties, "image_url"),
+        manufacturer=optional_str(model, "manufacturer_display_name")
+        or optional_str(properties, "manufacturer"),
+        model=optional_str(model, "display_name"),
+        serial_number=optional_str(properties, "serial_number"),
+        image_url=optional_str(properties, "image_url"),
         can_remotely_lock=_bool(raw, "can_remotely_lock") is True,
         can_remotely_unlock=_bool(raw, "can_remotely_unlock") is True,
         capabilities=tuple(capabilities),
         errors=_problems(raw, "errors", "error_code"),
         warnings=_problems(raw, "warnings", "warning_code"),
-        connected_account_id=_str(raw, "connected_account_id"),
-        location_name=_str(location, "location_name"),
+        connected_account_id=optional_str(raw, "connected_account_id"),
+        location_name=optional_str(location, "location_name"),
     )
 
 
@@ -427,14 +433,14 @@ def parse_seam_action_attempt(payload: Any) -> SeamActionAttempt:
     try:
         result = _dict(raw, "result")
         error = _dict(raw, "error")
-        status = _required_str(raw, "status")
+        status = required_str(raw, "status")
         return SeamActionAttempt(
-            action_attempt_id=_required_str(raw, "action_attempt_id"),
-            action_type=_str(raw, "action_type"),
+            action_attempt_id=required_str(raw, "action_attempt_id"),
+            action_type=optional_str(raw, "action_type"),
             status=status,
             was_confirmed_by_device=_bool(result, "was_confirmed_by_device"),
-            error_type=_str(error, "type"),
-            error_message=_str(error, "message"),
+            error_type=optional_str(error, "type"),
+            error_message=optional_str(error, "message"),
         )
     except MalformedObjectError as err:
         raise InvalidResponseError(f"Seam action attempt has a malformed {err}") from None

@@ -16,6 +16,7 @@ from .models import (
     parse_seam_devices,
 )
 from .transport import DEFAULT_TIMEOUT, decode_json, request, validate_base_url
+from .webhooks import SeamWebhook, parse_webhook
 
 SEAM_DEFAULT_URL: Final = "https://connect.getseam.com"
 ACTION_PENDING: Final = "pending"
@@ -96,6 +97,16 @@ class SeamClient:
         return parse_seam_action_attempt(
             await self._post("/action_attempts/get", {"action_attempt_id": action_attempt_id})
         )
+
+    async def async_create_webhook(self, url: str, event_types: tuple[str, ...]) -> SeamWebhook:
+        """Ask Seam to deliver these events to `url`; the answer carries the signing secret."""
+        return parse_webhook(
+            await self._post("/webhooks/create", {"url": url, "event_types": list(event_types)})
+        )
+
+    async def async_delete_webhook(self, webhook_id: str) -> None:
+        """Stop Seam delivering to a webhook created earlier."""
+        await self._post("/webhooks/delete", {"webhook_id": webhook_id})
 
     async def async_set_locked(
         self, device_id: str, locked: bool, *, timeout: float = CONFIRM_TIMEOUT

@@ -1,0 +1,192 @@
+"""Push updates from Seam: a Home Assistant webhook, registered with Seam where it can be."""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Final
+
+from aiohttp import web
+from homeassistant.components import webhook
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.network import NoURLAvailableError, get_url
+
+from .api import (
+    EVENT_TYPES,
+    ApiError,
+    InvalidResponseError,
+    SeamClient,
+    WebhookVerificationError,
+    decode_secret,
+    parse_event,
+    verify_delivery,
+)
+from .api.webhooks import MAX_BODY_BYTES
+from .const import (
+    CONF_API_KEY,
+    CONF_PUSH,
+    CONF_SEAM_WEBHOOK_ID,
+    CONF_SEAM_WEBHOOK_SECRET,
+    CONF_SEAM_WEBHOOK_URL,
+    CONF_URL,
+    CONF_WEBHOOK_ID,
+    CONF_WEBHOOK_SECRET,
+    DOMAIN,
+    LOGGER,
+)
+from .coordinator import ParqexConfigEntry, Problem, SeamCoordinator
+
+# Svix retries a delivery until it is acknowledged; remember enough ids to ignore repeats.
+SEEN_DELIVERIES: Final = 1000
+PROBLEM_NOT_SET_UP: Final = "push_not_set_up"
+PROBLEM_REJECTED: Final = "push_rejected"
+
+
+def push_settings(entry: ParqexConfigEntry) -> tuple[bool, str | None]:
+    """The options that decide how push runs; changing them needs a reload."""
+    return bool(entry.options.get(CONF_PUSH)), entry.options.get(CONF_WEBHOOK_SECRET)
+
+
+def webhook_url_for_display(hass: HomeAssistant, webhook_id: str) -> str:
+    """The URL to paste into Seam's console, as well as Home Assistant can tell it."""
+    try:
+        return webhook.async_generate_url(hass, webhook_id)
+    except NoURLAvailableError:
+        return webhook.async_generate_path(webhook_id)
+
+
+async def async_external_webhook_url(hass: HomeAssistant, webhook_id: str) -> str | None:
+    """A URL Seam can reach: Home Assistant Cloud's, else the external URL; None if neither."""
+    if "cloud" in hass.config.components:
+        from homeassistant.components import cloud
+
+        if cloud.async_active_subscription(hass):
+            return await cloud.async_get_or_create_cloudhook(hass, webhook_id)
+    try:
+        base = get_url(hass, allow_internal=False, prefer_external=True)
+    except NoURLAvailableError:
+        return None
+    return base + webhook.async_generate_path(webhook_id)
+
+
+async def async_delete_seam_webhook(hass: HomeAssistant, entry: ParqexConfigEntry) -> None:
+    """Remove the webhook the integration registered with Seam, if any."""
+    seam_webhook_id = entry.options.get(CONF_SEAM_WEBHOOK_ID)
+    if not seam_webhook_id:
+        return
+    client = SeamClient(
+        async_get_clientsession(hass), entry.data[CONF_API_KEY], base_url=entry.data[CONF_URL]
+    )
+    try:
+        await client.async_delete_webhook(seam_webhook_id)
+    except ApiError as err:
+        LOGGER.warning("Could not remove the push webhook from Seam: %s", err)
+
+
+class SeamPush:
+    """Receives Seam's webhook deliveries for one entry and hands verified events on."""
+
+    def __init__(
+        self, hass: HomeAssistant, entry: ParqexConfigEntry, coordinator: SeamCoordinator
+    ) -> None:
+        """Prepare; nothing is registered until `async_start`."""
+        self.hass = hass
+        self.entry = entry
+        self.coordinator = coordinator
+        self.webhook_id: str = entry.options[CONF_WEBHOOK_ID]
+        self.settings = push_settings(entry)
+        self._key: bytes | None = None
+        self._seen: deque[str] = deque(maxlen=SEEN_DELIVERIES)
+
+    async def async_start(self) -> None:
+        """Listen for deliveries and make sure Seam sends them."""
+        webhook.async_register(
+            self.hass,
+            DOMAIN,
+            f"Seam ({self.entry.title})",
+            self.webhook_id,
+            self._async_handle,
+            allowed_methods=("POST",),
+        )
+        secret = self.entry.options.get(CONF_WEBHOOK_SECRET) or await self._async_register()
+        if secret:
+            try:
+                self._key = decode_secret(secret)
+            except WebhookVerificationError as err:
+                LOGGER.warning("The stored Seam webhook secret is unusable: %s", err)
+        if self._key is None:
+            self._set_problem(
+                PROBLEM_NOT_SET_UP,
+                Problem(
+                    "push_not_set_up",
+                    {"webhook_url": webhook_url_for_display(self.hass, self.webhook_id)},
+                ),
+            )
+
+    @callback
+    def async_stop(self) -> None:
+        """Stop listening; Seam's webhook stays until the entry is deleted."""
+        webhook.async_unregister(self.hass, self.webhook_id)
+
+    async def _async_register(self) -> str | None:
+        """Register with Seam when Home Assistant is reachable from outside; return the secret."""
+        url = await async_external_webhook_url(self.hass, self.webhook_id)
+        if url is None:
+            return None
+        options = self.entry.options
+        if options.get(CONF_SEAM_WEBHOOK_URL) == url and options.get(CONF_SEAM_WEBHOOK_SECRET):
+            return str(options[CONF_SEAM_WEBHOOK_SECRET])
+        await async_delete_seam_webhook(self.hass, self.entry)
+        try:
+            created = await self.coordinator.client.async_create_webhook(url, EVENT_TYPES)
+        except ApiError as err:
+            LOGGER.warning("Could not register push updates with Seam: %s", err)
+            return None
+        self.hass.config_entries.async_update_entry(
+            self.entry,
+            options={
+                **options,
+                CONF_SEAM_WEBHOOK_ID: created.webhook_id,
+                CONF_SEAM_WEBHOOK_SECRET: created.secret,
+                CONF_SEAM_WEBHOOK_URL: url,
+            },
+        )
+        return created.secret
+
+    @callback
+    def _set_problem(self, key: str, problem: Problem | None) -> None:
+        problems = self.coordinator.push_problems
+        if problem is None:
+            if problems.pop(key, None) is None:
+                return
+        else:
+            problems[key] = problem
+        self.coordinator.async_refresh_problems()
+
+    async def _async_handle(
+        self, hass: HomeAssistant, webhook_id: str, request: web.Request
+    ) -> web.Response:
+        body = await request.content.read(MAX_BODY_BYTES + 1)
+        if len(body) > MAX_BODY_BYTES:
+            return web.Response(status=400, text="too large")
+        if self._key is None:
+            return web.Response(status=401, text="push is not set up")
+        try:
+            delivery_id = verify_delivery(self._key, request.headers, body)
+        except WebhookVerificationError as err:
+            LOGGER.debug("Rejected a Seam webhook delivery: %s", err)
+            self.coordinator.async_push_failed()
+            self._set_problem(PROBLEM_REJECTED, Problem("push_rejected", {}))
+            return web.Response(status=401, text="not verified")
+        if delivery_id in self._seen:
+            return web.Response(status=200, text="already received")
+        try:
+            event = parse_event(body)
+        except InvalidResponseError as err:
+            LOGGER.debug("Ignored a Seam webhook delivery: %s", err)
+            return web.Response(status=400, text="not an event")
+        self._seen.append(delivery_id)
+        self._set_problem(PROBLEM_REJECTED, None)
+        self.coordinator.async_push_received()
+        self.coordinator.async_apply_event(event)
+        return web.Response(status=200, text="ok")
