@@ -150,6 +150,20 @@ def test_seam_battery_sources_and_clamping() -> None:
     assert parse_seam_devices({"devices": [{"device_id": "d"}]}).devices["d"].name == "Seam device"
 
 
+def test_seam_integer_levels_and_non_object_errors() -> None:
+    parsed = parse_seam_devices(
+        {
+            "devices": [
+                {"device_id": "whole", "properties": {"battery_level": 1}},
+                {"device_id": "odd", "errors": ["device_offline"]},
+            ]
+        }
+    )
+    assert parsed.devices["whole"].battery_level == 1.0
+    assert list(parsed.devices) == ["whole"]
+    assert parsed.skipped == 1
+
+
 def test_seam_generated_full_property_devices_parse() -> None:
     parsed = parse_seam_devices({"devices": generate_seam_devices(20), "ok": True})
     assert len(parsed.devices) == 20
@@ -190,6 +204,8 @@ def test_action_attempt_error_fields() -> None:
         (" 5 ", 5.0),
         ("soon", None),
         ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0),
+        # "-0000" means "zone unknown": read as UTC.
+        ("Wed, 21 Oct 2015 07:28:00 -0000", 0.0),
     ],
 )
 def test_retry_after_forms(header: str | None, expected: float | None) -> None:

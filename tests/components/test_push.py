@@ -1,0 +1,430 @@
+"""Push updates from Seam webhooks, end to end on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from collections.abc import Callable
+import logging
+import time
+from typing import Any
+from unittest.mock import patch
+from urllib.parse import urlsplit
+
+from aiohttp.test_utils import TestClient
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers.network import NoURLAvailableError
+from homeassistant.setup import async_setup_component
+import orjson
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.parqex.const import (
+    CONF_PUSH,
+    CONF_SCAN_INTERVAL,
+    CONF_SEAM_WEBHOOK_ID,
+    CONF_SEAM_WEBHOOK_SECRET,
+    CONF_WEBHOOK_ID,
+    CONF_WEBHOOK_SECRET,
+    DOMAIN,
+)
+from simulator.webhooks import svix_headers
+from tests.conftest import Simulator, poll, setup
+
+FRONT_ID = "7c1a9e5e-3d2b-4f7a-9a55-2f0c8b1d6e01"
+BACK_ID = "0b6f0a2c-8e4d-4c1b-b7a9-51d3f4e2a902"
+HOOK_ID = "0123456789abcdef0123456789abcdef"
+SECRET = "whsec_" + base64.b64encode(b"a manual signing secret!").decode()
+
+
+@pytest.fixture
+async def web(hass: HomeAssistant, hass_client_no_auth: ClientSessionGenerator) -> TestClient:
+    """Home Assistant's HTTP server on 127.0.0.1, reachable by the simulator."""
+    assert await async_setup_component(hass, "webhook", {})
+    return await hass_client_no_auth()
+
+
+def push_options(entry: MockConfigEntry, hass: HomeAssistant, **options: Any) -> None:
+    hass.config_entries.async_update_entry(
+        entry, options={CONF_PUSH: True, CONF_WEBHOOK_ID: HOOK_ID, **options}
+    )
+
+
+async def deliver(
+    web: TestClient,
+    event: dict[str, Any],
+    *,
+    secret: str = SECRET,
+    message_id: str = "msg_1",
+    timestamp: int | None = None,
+    headers: dict[str, str] | None = None,
+    body: bytes | None = None,
+) -> int:
+    payload = body if body is not None else orjson.dumps(event)
+    signed = svix_headers(
+        secret,
+        payload,
+        message_id=message_id,
+        timestamp=int(time.time()) if timestamp is None else timestamp,
+    )
+    response = await web.post(
+        f"/api/webhook/{HOOK_ID}", data=payload, headers={**signed, **(headers or {})}
+    )
+    return response.status
+
+
+async def until(check: Callable[[], bool], what: str) -> None:
+    """Wait for a delivery from the simulator to land (at most 3 s)."""
+    for _ in range(300):
+        if check():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def state(hass: HomeAssistant, entity_id: str) -> str:
+    current = hass.states.get(entity_id)
+    assert current is not None, entity_id
+    return current.state
+
+
+@pytest.fixture
+async def manual(
+    hass: HomeAssistant, seam_entry: MockConfigEntry, web: TestClient
+) -> MockConfigEntry:
+    """Push set up by hand: the secret of a webhook the user added in Seam's console."""
+    push_options(seam_entry, hass, **{CONF_WEBHOOK_SECRET: SECRET})
+    await setup(hass, seam_entry)
+    return seam_entry
+
+
+async def test_valid_delivery_updates_state_in_the_same_turn(
+    hass: HomeAssistant, manual: MockConfigEntry, web: TestClient
+) -> None:
+    assert state(hass, "lock.front_door") == "locked"
+    status = await deliver(
+        web,
+        {
+            "event_type": "lock.unlocked",
+            "device_id": FRONT_ID,
+            "method": "keycode",
+            "access_code_id": "code-7",
+        },
+    )
+    assert status == 200
+    # No waiting: the state was written while the delivery was handled.
+    assert state(hass, "lock.front_door") == "unlocked"
+    assert hass.states.get("lock.front_door").attributes["changed_by"] == "keycode"
+    activity = hass.states.get("event.front_door_activity")
+    assert activity.attributes["event_type"] == "unlocked"
+    assert activity.attributes["method"] == "keycode"
+    assert activity.attributes["access_code_id"] == "code-7"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "status"),
+    [
+        ({"headers": {"svix-signature": "v1,Zm9yZ2Vk"}}, 401),
+        ({"secret": "whsec_" + base64.b64encode(b"not the right secret").decode()}, 401),
+        ({"timestamp": int(time.time()) - 3600}, 401),
+        ({"headers": {"svix-id": ""}}, 401),
+        ({"body": b"x" * (64 * 1024 + 1)}, 400),
+        ({"body": b"{not json"}, 400),
+        ({"body": b'{"device_id": "no type"}'}, 400),
+    ],
+    ids=["forged", "wrong_secret", "stale", "no_id", "oversize", "not_json", "not_event"],
+)
+async def test_bad_deliveries_change_nothing(
+    hass: HomeAssistant,
+    manual: MockConfigEntry,
+    web: TestClient,
+    issue_registry: ir.IssueRegistry,
+    caplog: pytest.LogCaptureFixture,
+    kwargs: dict[str, Any],
+    status: int,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    event = {"event_type": "lock.unlocked", "device_id": FRONT_ID}
+    assert await deliver(web, event, **kwargs) == status
+    await hass.async_block_till_done()
+    assert state(hass, "lock.front_door") == "locked"
+    assert hass.states.get("event.front_door_activity").state == "unknown"
+    assert SECRET not in caplog.text
+    assert SECRET.removeprefix("whsec_") not in caplog.text
+    rejected = issue_registry.async_get_issue(DOMAIN, f"{manual.entry_id}_push_rejected")
+    assert (rejected is not None) is (status == 401)
+    if rejected:
+        # A genuine delivery clears it.
+        assert await deliver(web, event) == 200
+        assert issue_registry.async_get_issue(DOMAIN, f"{manual.entry_id}_push_rejected") is None
+
+
+async def test_replayed_delivery_is_ignored(
+    hass: HomeAssistant, manual: MockConfigEntry, web: TestClient
+) -> None:
+    fired: list[str] = []
+    hass.bus.async_listen("state_changed", lambda e: fired.append(e.data["entity_id"]))
+    assert await deliver(web, {"event_type": "lock.unlocked", "device_id": FRONT_ID}) == 200
+    assert state(hass, "lock.front_door") == "unlocked"
+    hass.states.async_set("lock.front_door", "locked")  # as if something else moved it
+    fired.clear()
+    assert await deliver(web, {"event_type": "lock.unlocked", "device_id": FRONT_ID}) == 200
+    await hass.async_block_till_done()
+    assert fired == []
+
+
+async def test_device_events(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    manual: MockConfigEntry,
+    web: TestClient,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    async def send(event_type: str, n: int, **fields: Any) -> None:
+        event = {"event_type": event_type, "device_id": FRONT_ID, **fields}
+        assert await deliver(web, event, message_id=f"msg_{n}") == 200
+
+    await send("device.disconnected", 1)
+    assert state(hass, "lock.front_door") == STATE_UNAVAILABLE
+    assert state(hass, "binary_sensor.front_door_cloud_connection") == "off"
+    await send("device.connected", 2)
+    assert state(hass, "lock.front_door") == "locked"
+    assert state(hass, "binary_sensor.front_door_cloud_connection") == "on"
+    await send("device.low_battery", 3, battery_level=0.07)
+    assert state(hass, "sensor.front_door_battery") == "7"
+    await send("device.battery_status_changed", 4, battery_status="low")
+    assert state(hass, "sensor.front_door_battery") == "7"
+
+    polls = simulator.requests_to("seam")
+    await send("device.tampered", 5)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert simulator.requests_to("seam") == polls + 1
+
+    await send("device.removed", 6)
+    await hass.async_block_till_done()
+    assert device_registry.async_get_device(identifiers={(DOMAIN, FRONT_ID)}) is None
+    assert hass.states.get("lock.front_door") is None
+
+
+async def test_polling_slows_while_deliveries_arrive(
+    hass: HomeAssistant,
+    manual: MockConfigEntry,
+    web: TestClient,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    coordinator = manual.runtime_data
+    assert coordinator.update_interval.total_seconds() == 60
+    assert await deliver(web, {"event_type": "lock.unlocked", "device_id": FRONT_ID}) == 200
+    assert coordinator.update_interval.total_seconds() == 600
+
+    # A failed delivery: back to polling at once.
+    assert await deliver(web, {"event_type": "x"}, headers={"svix-signature": "v1,AAAA"}) == 401
+    assert coordinator.update_interval.total_seconds() == 60
+
+    assert (
+        await deliver(web, {"event_type": "lock.locked", "device_id": FRONT_ID}, message_id="m2")
+        == 200
+    )
+    assert coordinator.update_interval.total_seconds() == 600
+    # Half an hour without deliveries: polling returns to normal, with a poll straight away.
+    await poll(hass, freezer, 30 * 60)
+    assert coordinator.update_interval.total_seconds() == 60
+    assert coordinator.push_active is False
+
+
+async def test_command_and_its_webhook_fire_one_activity(
+    hass: HomeAssistant, simulator: Simulator, manual: MockConfigEntry, web: TestClient
+) -> None:
+    simulator.state.action_settings.delay = 0
+    events: list[dict[str, Any]] = []
+    hass.bus.async_listen(
+        "state_changed",
+        lambda e: events.append(dict(e.data["new_state"].attributes))
+        if e.data["entity_id"] == "event.front_door_activity"
+        else None,
+    )
+    await hass.services.async_call(
+        "lock", "unlock", {"entity_id": "lock.front_door"}, blocking=True
+    )
+    assert (
+        await deliver(
+            web, {"event_type": "lock.unlocked", "device_id": FRONT_ID, "method": "seamapi"}
+        )
+        == 200
+    )
+    await hass.async_block_till_done()
+    assert [(e["event_type"], e["method"]) for e in events] == [("unlocked", "remote")]
+
+
+async def test_automatic_registration_and_removal(
+    hass: HomeAssistant, simulator: Simulator, seam_entry: MockConfigEntry, web: TestClient
+) -> None:
+    """With an external URL, the integration registers its webhook with Seam by itself."""
+    hass.config.external_url = str(web.make_url("")).rstrip("/")
+    push_options(seam_entry, hass)
+    await setup(hass, seam_entry)
+
+    (hook,) = simulator.state.hub.webhooks.values()
+    assert hook.url == f"{hass.config.external_url}/api/webhook/{HOOK_ID}"
+    assert "lock.unlocked" in hook.event_types
+    assert seam_entry.options[CONF_SEAM_WEBHOOK_ID] == hook.webhook_id
+    assert seam_entry.options[CONF_SEAM_WEBHOOK_SECRET] == hook.secret
+
+    # A change at Seam arrives signed, through the real webhook, before any poll.
+    simulator.state.update_device(
+        BACK_ID,
+        {"properties": {"locked": True}, "event": {"method": "keycode", "access_code_id": "c9"}},
+    )
+    await until(lambda: state(hass, "lock.back_door") == "locked", "the lock.locked delivery")
+    assert hass.states.get("event.back_door_activity").attributes["access_code_id"] == "c9"
+    assert [d.status for d in simulator.state.hub.deliveries] == [200]
+
+    # A restart reuses the registration.
+    assert await hass.config_entries.async_reload(seam_entry.entry_id)
+    await hass.async_block_till_done()
+    assert list(simulator.state.hub.webhooks) == [hook.webhook_id]
+
+    assert await hass.config_entries.async_remove(seam_entry.entry_id)
+    await hass.async_block_till_done()
+    assert simulator.state.hub.webhooks == {}
+
+
+async def test_registration_failure_falls_back_to_the_manual_path(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    seam_entry: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    hass.config.external_url = (
+        "https://my-home.example.org"  # Seam (here: the simulator) refuses it
+    )
+    push_options(seam_entry, hass)
+    await setup(hass, seam_entry)
+    assert "Could not register push updates with Seam" in caplog.text
+    issue = issue_registry.async_get_issue(DOMAIN, f"{seam_entry.entry_id}_push_not_set_up")
+    assert issue is not None
+    assert issue.translation_placeholders == {
+        "webhook_url": f"https://my-home.example.org/api/webhook/{HOOK_ID}"
+    }
+    assert state(hass, "lock.front_door") == "locked"
+
+
+async def test_cloud_webhook_is_preferred(
+    hass: HomeAssistant, simulator: Simulator, seam_entry: MockConfigEntry, web: TestClient
+) -> None:
+    cloudhook = str(web.make_url(f"/api/webhook/{HOOK_ID}"))
+    hass.config.components.add("cloud")
+    push_options(seam_entry, hass)
+    with (
+        patch("homeassistant.components.cloud.async_active_subscription", return_value=True),
+        patch(
+            "homeassistant.components.cloud.async_get_or_create_cloudhook", return_value=cloudhook
+        ),
+    ):
+        await setup(hass, seam_entry)
+    (hook,) = simulator.state.hub.webhooks.values()
+    assert hook.url == cloudhook
+
+
+async def test_manual_path_from_the_options(
+    hass: HomeAssistant,
+    seam_entry: MockConfigEntry,
+    web: TestClient,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """No URL Seam can reach: the user is shown the URL and enters Seam's secret."""
+    await setup(hass, seam_entry)
+    result = await hass.config_entries.options.async_init(seam_entry.entry_id)
+    assert result["step_id"] == "seam"
+    url = result["description_placeholders"]["webhook_url"]
+    path = urlsplit(url).path
+    assert path.startswith("/api/webhook/")
+    webhook_id = path.removeprefix("/api/webhook/")
+    assert len(webhook_id) >= 32
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_SCAN_INTERVAL: 60, CONF_PUSH: True}
+    )
+    await hass.async_block_till_done()
+    issue_id = f"{seam_entry.entry_id}_push_not_set_up"
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
+    assert seam_entry.options[CONF_WEBHOOK_ID] == webhook_id
+
+    result = await hass.config_entries.options.async_init(seam_entry.entry_id)
+    assert result["description_placeholders"]["webhook_url"] == url
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {CONF_SCAN_INTERVAL: 60, CONF_PUSH: True, CONF_WEBHOOK_SECRET: "whsec_!!"},
+    )
+    assert result["errors"] == {CONF_WEBHOOK_SECRET: "invalid_webhook_secret"}
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_SCAN_INTERVAL: 60, CONF_PUSH: True, CONF_WEBHOOK_SECRET: SECRET}
+    )
+    await hass.async_block_till_done()
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+
+    payload = orjson.dumps({"event_type": "lock.unlocked", "device_id": FRONT_ID})
+    headers = svix_headers(SECRET, payload, message_id="m", timestamp=int(time.time()))
+    response = await web.post(path, data=payload, headers=headers)
+    assert response.status == 200
+    assert state(hass, "lock.front_door") == "unlocked"
+
+
+async def test_unusable_stored_secret(
+    hass: HomeAssistant,
+    seam_entry: MockConfigEntry,
+    web: TestClient,
+    issue_registry: ir.IssueRegistry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    push_options(seam_entry, hass, **{CONF_WEBHOOK_SECRET: "whsec_%%%"})
+    await setup(hass, seam_entry)
+    assert "stored Seam webhook secret is unusable" in caplog.text
+    assert issue_registry.async_get_issue(DOMAIN, f"{seam_entry.entry_id}_push_not_set_up")
+    assert await deliver(web, {"event_type": "lock.unlocked", "device_id": FRONT_ID}) == 401
+
+
+async def test_url_shown_without_any_configured_url(
+    hass: HomeAssistant, seam_entry: MockConfigEntry
+) -> None:
+    await setup(hass, seam_entry)
+    with patch(
+        "custom_components.parqex.push.webhook.async_generate_url",
+        side_effect=NoURLAvailableError,
+    ):
+        result = await hass.config_entries.options.async_init(seam_entry.entry_id)
+    assert result["description_placeholders"]["webhook_url"].startswith("/api/webhook/")
+
+
+async def test_cloud_without_subscription_uses_the_external_url(
+    hass: HomeAssistant, simulator: Simulator, seam_entry: MockConfigEntry, web: TestClient
+) -> None:
+    hass.config.external_url = str(web.make_url("")).rstrip("/")
+    hass.config.components.add("cloud")
+    push_options(seam_entry, hass)
+    with patch("homeassistant.components.cloud.async_active_subscription", return_value=False):
+        await setup(hass, seam_entry)
+    (hook,) = simulator.state.hub.webhooks.values()
+    assert hook.url.startswith(hass.config.external_url)
+
+
+async def test_seam_refusing_the_removal_is_logged(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    seam_entry: MockConfigEntry,
+    web: TestClient,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    hass.config.external_url = str(web.make_url("")).rstrip("/")
+    push_options(seam_entry, hass)
+    await setup(hass, seam_entry)
+    simulator.fault(service="seam", path="/webhooks/delete", status=503)
+    assert await hass.config_entries.async_remove(seam_entry.entry_id)
+    await hass.async_block_till_done()
+    assert "Could not remove the push webhook from Seam" in caplog.text
+    assert len(simulator.state.hub.webhooks) == 1
