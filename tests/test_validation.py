@@ -1,0 +1,257 @@
+"""What hassfest and the HACS action would check, done here since neither runs offline."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+import struct
+from typing import Any
+
+from homeassistant.helpers.entity import EntityDescription
+import pytest
+import yaml
+
+from custom_components.parqex import binary_sensor, event, lock, sensor
+
+ROOT = Path(__file__).parent.parent
+INTEGRATION = ROOT / "custom_components" / "parqex"
+MANIFEST = json.loads((INTEGRATION / "manifest.json").read_text())
+STRINGS = json.loads((INTEGRATION / "strings.json").read_text())
+ICONS = json.loads((INTEGRATION / "icons.json").read_text())
+PLATFORM_MODULES = {"binary_sensor": binary_sensor, "event": event, "lock": lock, "sensor": sensor}
+
+
+def descriptions() -> list[tuple[str, EntityDescription]]:
+    """Every entity description the platforms declare."""
+    found = []
+    for platform, module in PLATFORM_MODULES.items():
+        for value in vars(module).values():
+            items = value if isinstance(value, tuple) else (value,)
+            found.extend((platform, item) for item in items if isinstance(item, EntityDescription))
+    return found
+
+
+def code_constants() -> tuple[set[str], set[str], set[str]]:
+    """String literals of the integration: all, `translation_key=` values, `Problem` keys."""
+    literals: set[str] = set()
+    translation_keys: set[str] = set()
+    problems: set[str] = set()
+    for path in INTEGRATION.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                literals.add(node.value)
+            elif isinstance(node, ast.keyword) and node.arg == "translation_key":
+                if isinstance(node.value, ast.Constant):
+                    translation_keys.add(node.value.value)
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "Problem"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+            ):
+                problems.add(node.args[0].value)
+    return literals, translation_keys, problems
+
+
+def test_manifest() -> None:
+    for key in ("domain", "name", "version", "codeowners", "documentation", "issue_tracker"):
+        assert MANIFEST[key], key
+    assert MANIFEST["domain"] == "parqex"
+    assert MANIFEST["config_flow"] is True
+    assert MANIFEST["iot_class"] == "cloud_polling"
+    assert MANIFEST["integration_type"] == "hub"
+    assert MANIFEST["requirements"] == []
+    assert "webhook" in MANIFEST["dependencies"]
+    # hassfest: domain and name first, then the rest sorted.
+    keys = list(MANIFEST)
+    assert keys[:2] == ["domain", "name"]
+    assert keys[2:] == sorted(keys[2:])
+    assert all(owner.startswith("@") for owner in MANIFEST["codeowners"])
+    assert MANIFEST["version"].count(".") == 2
+
+
+def test_hacs_json() -> None:
+    hacs = json.loads((ROOT / "hacs.json").read_text())
+    allowed = {
+        "name",
+        "homeassistant",
+        "hacs",
+        "country",
+        "content_in_root",
+        "zip_release",
+        "filename",
+        "hide_default_branch",
+        "persistent_directory",
+        "render_readme",
+    }
+    assert hacs["name"]
+    assert set(hacs) <= allowed
+    assert hacs["homeassistant"] == "2025.4.0"
+
+
+def test_translations_match_strings() -> None:
+    english = json.loads((INTEGRATION / "translations" / "en.json").read_text())
+    assert english == STRINGS
+
+
+def test_entity_translations_both_ways() -> None:
+    used = {(platform, d.translation_key) for platform, d in descriptions() if d.translation_key}
+    declared = {(platform, key) for platform, keys in STRINGS["entity"].items() for key in keys}
+    assert used == declared
+    for platform, key in used:
+        assert STRINGS["entity"][platform][key]["name"]
+
+
+def test_icons_for_every_entity_that_needs_one() -> None:
+    needing = {
+        (platform, d.translation_key)
+        for platform, d in descriptions()
+        if d.translation_key and d.device_class is None
+    }
+    declared = {(platform, key) for platform, keys in ICONS["entity"].items() for key in keys}
+    assert needing <= declared, needing - declared
+    known = {(platform, d.translation_key) for platform, d in descriptions()}
+    assert declared <= known, declared - known
+    for platform, key in declared:
+        assert ICONS["entity"][platform][key]["default"].startswith("mdi:")
+
+
+def test_exception_and_issue_keys_both_ways() -> None:
+    literals, translation_keys, problems = code_constants()
+    entity_keys = {key for keys in STRINGS["entity"].values() for key in keys}
+    exception_keys = set(STRINGS["exceptions"])
+    assert translation_keys - entity_keys <= exception_keys
+    # The lock picks its error key at run time; every declared key must still be in the code.
+    assert exception_keys <= literals
+    assert problems == set(STRINGS["issues"])
+
+
+def test_config_errors_and_aborts_are_declared_and_used() -> None:
+    literals, _, _ = code_constants()
+    errors = set(STRINGS["config"]["error"]) | set(STRINGS["options"].get("error", {}))
+    assert errors <= literals
+    # Form errors: dicts keyed by "base" or a field constant, or `errors[...] = "..."`.
+    flow = ast.parse((INTEGRATION / "config_flow.py").read_text())
+    values: list[ast.expr] = []
+    for node in ast.walk(flow):
+        if isinstance(node, ast.Dict):
+            values.extend(
+                value
+                for key, value in zip(node.keys, node.values, strict=True)
+                if (isinstance(key, ast.Constant) and key.value == "base")
+                or (isinstance(key, ast.Name) and key.id.startswith("CONF_"))
+            )
+        elif isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Subscript):
+            values.append(node.value)
+    shown: set[str] = set()
+    for value in values:
+        branches = [value.body, value.orelse] if isinstance(value, ast.IfExp) else [value]
+        shown.update(
+            branch.value
+            for branch in branches
+            if isinstance(branch, ast.Constant) and isinstance(branch.value, str)
+        )
+    assert shown == errors
+    assert set(STRINGS["config"]["abort"]) == {
+        "already_configured",
+        "reauth_successful",
+        "reconfigure_successful",
+    }
+
+
+@pytest.mark.parametrize(
+    "steps",
+    [STRINGS["config"]["step"], STRINGS["options"]["step"]],
+    ids=["config", "options"],
+)
+def test_every_field_has_a_description(steps: dict[str, Any]) -> None:
+    for name, step in steps.items():
+        fields = step.get("data", {})
+        described = step.get("data_description", {})
+        assert set(fields) == set(described), name
+        assert all(described.values()), name
+
+
+def test_quality_scale_is_complete() -> None:
+    rules = yaml.safe_load((INTEGRATION / "quality_scale.yaml").read_text())["rules"]
+    expected = {
+        "action-setup",
+        "appropriate-polling",
+        "brands",
+        "common-modules",
+        "config-flow",
+        "config-flow-test-coverage",
+        "dependency-transparency",
+        "docs-actions",
+        "docs-high-level-description",
+        "docs-installation-instructions",
+        "docs-removal-instructions",
+        "entity-event-setup",
+        "entity-unique-id",
+        "has-entity-name",
+        "runtime-data",
+        "test-before-configure",
+        "test-before-setup",
+        "unique-config-entry",
+        "action-exceptions",
+        "config-entry-unloading",
+        "docs-configuration-parameters",
+        "docs-installation-parameters",
+        "entity-unavailable",
+        "integration-owner",
+        "log-when-unavailable",
+        "parallel-updates",
+        "reauthentication-flow",
+        "test-coverage",
+        "devices",
+        "diagnostics",
+        "discovery",
+        "discovery-update-info",
+        "docs-data-update",
+        "docs-examples",
+        "docs-known-limitations",
+        "docs-supported-devices",
+        "docs-supported-functions",
+        "docs-troubleshooting",
+        "docs-use-cases",
+        "dynamic-devices",
+        "entity-category",
+        "entity-device-class",
+        "entity-disabled-by-default",
+        "entity-translations",
+        "exception-translations",
+        "icon-translations",
+        "reconfiguration-flow",
+        "repair-issues",
+        "stale-devices",
+        "async-dependency",
+        "inject-websession",
+        "strict-typing",
+    }
+    assert set(rules) == expected
+    for name, rule in rules.items():
+        status = rule if isinstance(rule, str) else rule["status"]
+        assert status in ("done", "exempt"), name
+        if status == "exempt":
+            assert rule["comment"], name
+
+
+def test_every_platform_declares_parallel_updates() -> None:
+    for module in PLATFORM_MODULES.values():
+        assert module.PARALLEL_UPDATES == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "size"),
+    [("icon.png", 256), ("icon@2x.png", 512), ("logo.png", None), ("logo@2x.png", None)],
+)
+def test_brand_images(name: str, size: int | None) -> None:
+    data = (INTEGRATION / "brand" / name).read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    if size is not None:
+        assert (width, height) == (size, size)
+    assert width > 0
+    assert height > 0
