@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import ipaddress
 
 from aiohttp import web
 
@@ -13,10 +12,11 @@ from .app import build_app
 from .scenario import run_scenario
 from .seeds import DEFAULT_PARQEX_TOKEN, DEFAULT_SEAM_API_KEY, DEFAULT_USER_IDENTITY_ID
 from .state import SimulatorState
+from .webhooks import is_loopback_host
 
 
 def _loopback(host: str) -> str:
-    if host != "localhost" and not ipaddress.ip_address(host).is_loopback:
+    if not is_loopback_host(host):
         raise argparse.ArgumentTypeError("the simulator only binds to a loopback address")
     return host
 

@@ -26,18 +26,20 @@ import orjson
 from .seeds import WORKSPACE_ID, Json
 
 
-def is_loopback_url(url: str) -> bool:
-    """Whether `url` is http(s) to this machine."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.scheme not in ("http", "https"):
-        return False
+def is_loopback_host(host: str) -> bool:
+    """Whether `host` names this machine."""
     if host == "localhost":
         return True
     try:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def is_loopback_url(url: str) -> bool:
+    """Whether `url` is http(s) to this machine."""
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and is_loopback_host(parts.hostname or "")
 
 
 def svix_headers(secret: str, body: bytes, *, message_id: str, timestamp: int) -> dict[str, str]:

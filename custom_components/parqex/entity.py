@@ -196,3 +196,22 @@ def async_add_new_entities(
 
     add_new()
     entry.async_on_unload(entry.runtime_data.async_add_listener(add_new))
+
+
+@callback
+def async_add_seam_entities[DescriptionT: DescribedReading[Any]](
+    entry: ParqexConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+    descriptions: tuple[DescriptionT, ...],
+    build: Callable[[SeamCoordinator, str, DescriptionT], Entity],
+) -> None:
+    """Set up a platform whose entities all belong to Seam devices."""
+    coordinator = entry.runtime_data
+    assert isinstance(coordinator, SeamCoordinator)
+
+    def candidates() -> Iterator[EntityCandidate]:
+        yield from described_entities(
+            coordinator.data.devices.items(), descriptions, partial(build, coordinator)
+        )
+
+    async_add_new_entities(entry, async_add_entities, candidates)

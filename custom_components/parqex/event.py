@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 
 from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import HomeAssistant, callback
@@ -12,8 +11,8 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import SeamDevice
-from .coordinator import ParqexConfigEntry, SeamCoordinator, activity_signal
-from .entity import EntityCandidate, SeamEntity, async_add_new_entities, described_entities
+from .coordinator import ParqexConfigEntry, activity_signal
+from .entity import SeamEntity, async_add_seam_entities
 
 # Events are pushed by the coordinator; nothing is requested per entity.
 PARALLEL_UPDATES = 0
@@ -40,17 +39,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add an activity entity for every Seam lock, now and as they appear."""
-    coordinator = entry.runtime_data
-    assert isinstance(coordinator, SeamCoordinator)
-
-    def candidates() -> Iterator[EntityCandidate]:
-        yield from described_entities(
-            coordinator.data.devices.items(),
-            (SEAM_ACTIVITY,),
-            partial(SeamLockActivity, coordinator),
-        )
-
-    async_add_new_entities(entry, async_add_entities, candidates)
+    async_add_seam_entities(entry, async_add_entities, (SEAM_ACTIVITY,), SeamLockActivity)
 
 
 class SeamLockActivity(SeamEntity, EventEntity):

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 from typing import Any, NoReturn
 
 from homeassistant.components.lock import LockEntity, LockEntityDescription
@@ -24,7 +23,7 @@ from .api import (
 from .api.seam import CONFIRM_TIMEOUT
 from .const import DOMAIN
 from .coordinator import ParqexConfigEntry, SeamCoordinator
-from .entity import EntityCandidate, SeamEntity, async_add_new_entities, described_entities
+from .entity import SeamEntity, async_add_seam_entities
 
 # Commands to one lock are serialized by the entity itself; locks act independently.
 PARALLEL_UPDATES = 0
@@ -54,15 +53,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add a lock for every Seam device that reports one, now and as they appear."""
-    coordinator = entry.runtime_data
-    assert isinstance(coordinator, SeamCoordinator)
-
-    def candidates() -> Iterator[EntityCandidate]:
-        yield from described_entities(
-            coordinator.data.devices.items(), (SEAM_LOCK,), partial(SeamLock, coordinator)
-        )
-
-    async_add_new_entities(entry, async_add_entities, candidates)
+    async_add_seam_entities(entry, async_add_entities, (SEAM_LOCK,), SeamLock)
 
 
 class SeamLock(SeamEntity, LockEntity):

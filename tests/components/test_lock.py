@@ -8,7 +8,7 @@ from unittest.mock import patch
 from homeassistant.components.lock import DOMAIN as LOCK_DOMAIN
 from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.const import ATTR_ENTITY_ID, EVENT_STATE_CHANGED
-from homeassistant.core import Event, HomeAssistant
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 import orjson
 import pytest
@@ -31,6 +31,8 @@ async def seam(hass: HomeAssistant, simulator: Simulator, seam_entry: MockConfig
 def record_states(hass: HomeAssistant, entity_id: str) -> list[str]:
     seen: list[str] = []
 
+    # A callback runs in the event loop as the event fires, not later in the executor.
+    @callback
     def changed(event: Event) -> None:
         if event.data["entity_id"] == entity_id and event.data["new_state"]:
             seen.append(event.data["new_state"].state)

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from aiohttp.test_utils import TestClient
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import STATE_UNAVAILABLE
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.helpers.network import NoURLAvailableError
 from homeassistant.setup import async_setup_component
@@ -243,12 +243,13 @@ async def test_command_and_its_webhook_fire_one_activity(
 ) -> None:
     simulator.state.action_settings.delay = 0
     events: list[dict[str, Any]] = []
-    hass.bus.async_listen(
-        "state_changed",
-        lambda e: events.append(dict(e.data["new_state"].attributes))
-        if e.data["entity_id"] == "event.front_door_activity"
-        else None,
-    )
+
+    @callback
+    def fired(event: Event) -> None:
+        if event.data["entity_id"] == "event.front_door_activity":
+            events.append(dict(event.data["new_state"].attributes))
+
+    hass.bus.async_listen("state_changed", fired)
     await hass.services.async_call(
         "lock", "unlock", {"entity_id": "lock.front_door"}, blocking=True
     )
@@ -283,6 +284,8 @@ async def test_automatic_registration_and_removal(
     )
     await until(lambda: state(hass, "lock.back_door") == "locked", "the lock.locked delivery")
     assert hass.states.get("event.back_door_activity").attributes["access_code_id"] == "c9"
+    # Home Assistant may apply the event before the simulator has read its answer.
+    await until(lambda: bool(simulator.state.hub.deliveries), "the delivery's answer")
     assert [d.status for d in simulator.state.hub.deliveries] == [200]
 
     # A restart reuses the registration.
