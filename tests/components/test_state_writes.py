@@ -1,0 +1,85 @@
+"""Change-only state writes: a quiet poll writes nothing, one change writes one state."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.const import EVENT_STATE_CHANGED, EVENT_STATE_REPORTED
+from homeassistant.core import Event, HomeAssistant, callback
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from tests.conftest import Simulator, setup
+
+LAST_DOOR = "a42308f43dbfaa8b1960a20ac4317b05"
+BACK_ID = "0b6f0a2c-8e4d-4c1b-b7a9-51d3f4e2a902"
+
+
+def count_writes(hass: HomeAssistant) -> list[str]:
+    written: list[str] = []
+
+    @callback
+    def wrote(event: Event) -> None:
+        written.append(event.data["entity_id"])
+
+    @callback
+    def every(event_data: Any) -> bool:
+        return True
+
+    hass.bus.async_listen(EVENT_STATE_CHANGED, wrote)
+    # Home Assistant only lets a listener hear state_reported through a filter.
+    hass.bus.async_listen(EVENT_STATE_REPORTED, wrote, event_filter=every)
+    return written
+
+
+async def refresh_all(hass: HomeAssistant, *entries: MockConfigEntry) -> None:
+    for entry in entries:
+        await entry.runtime_data.async_refresh()
+    await hass.async_block_till_done()
+
+
+async def test_identical_poll_writes_nothing(
+    hass: HomeAssistant, parqex_entry: MockConfigEntry, seam_entry: MockConfigEntry
+) -> None:
+    await setup(hass, parqex_entry)
+    written = count_writes(hass)
+    await refresh_all(hass, parqex_entry, seam_entry)
+    assert written == []
+
+
+async def test_one_door_change_writes_that_door_only(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    parqex_entry: MockConfigEntry,
+    seam_entry: MockConfigEntry,
+) -> None:
+    await setup(hass, parqex_entry)
+    written = count_writes(hass)
+    # A door closes; its last-toggled time is kept, so only the door entity changes.
+    simulator.state.update_door(
+        LAST_DOOR, {"state": "CLOSED", "last_toggled": "2020-08-21 02:33:37"}
+    )
+    await refresh_all(hass, parqex_entry, seam_entry)
+    assert written == ["binary_sensor.last_door"]
+
+
+async def test_one_lock_change_writes_that_lock_only(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    parqex_entry: MockConfigEntry,
+    seam_entry: MockConfigEntry,
+) -> None:
+    await setup(hass, parqex_entry)
+    written = count_writes(hass)
+    simulator.state.update_device(BACK_ID, {"properties": {"locked": True}})
+    await refresh_all(hass, parqex_entry, seam_entry)
+    assert written == ["lock.back_door"]
+
+
+async def test_a_moved_door_writes_its_position_and_its_time(
+    hass: HomeAssistant, simulator: Simulator, parqex_entry: MockConfigEntry
+) -> None:
+    await setup(hass, parqex_entry)
+    written = count_writes(hass)
+    simulator.state.update_door(LAST_DOOR, {"state": "CLOSED"})
+    await refresh_all(hass, parqex_entry)
+    assert sorted(written) == ["binary_sensor.last_door", "sensor.last_door_last_moved"]
