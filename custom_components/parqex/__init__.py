@@ -74,8 +74,11 @@ async def _async_options_updated(
     """Apply a new polling interval in place; a change to push needs a reload."""
     if push_settings(entry) != running:
         hass.config_entries.async_schedule_reload(entry.entry_id)
-    else:
-        entry.runtime_data.set_base_interval(scan_interval(entry))
+        return
+    coordinator = entry.runtime_data
+    coordinator.set_base_interval(scan_interval(entry))
+    # The poll already scheduled would otherwise keep the old interval's time.
+    await coordinator.async_request_refresh()
 
 
 async def async_remove_config_entry_device(

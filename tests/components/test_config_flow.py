@@ -333,6 +333,7 @@ async def test_reconfigure_secret(
 @pytest.mark.parametrize(("seam", "default"), [(False, 30), (True, 60)])
 async def test_options_set_the_polling_interval(
     hass: HomeAssistant,
+    simulator: Simulator,
     parqex_entry: MockConfigEntry,
     seam_entry: MockConfigEntry,
     seam: bool,
@@ -350,10 +351,13 @@ async def test_options_set_the_polling_interval(
     user_input: dict[str, object] = {CONF_SCAN_INTERVAL: 15.0}
     if seam:
         user_input[CONF_PUSH] = False
+    polls = simulator.requests_to("seam" if seam else "parqex")
     result = await hass.config_entries.options.async_configure(result["flow_id"], user_input)
     await hass.async_block_till_done()
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
+    # The new interval counts from a poll made now, not from the one already scheduled.
+    assert simulator.requests_to("seam" if seam else "parqex") == polls + 1
     assert entry.options[CONF_SCAN_INTERVAL] == 15
     assert coordinator.update_interval.total_seconds() == 15
     # The interval is applied in place, without a reload.
