@@ -145,7 +145,7 @@ def start(name: str, args: list[str], output: Path) -> Process:
     env = {key: value for key, value in os.environ.items() if not key.startswith("COV_CORE_")}
     env["PYTHONPATH"] = str(REPO)
     with output.open("wb") as out:
-        popen = subprocess.Popen(  # noqa: S603
+        popen = subprocess.Popen(
             args, cwd=output.parent, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=out
         )
     return Process(name, popen, output)

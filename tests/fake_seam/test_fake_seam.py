@@ -80,7 +80,7 @@ def _installed_matches_lock() -> bool:
 
 def _run_npm(npm: str, *args: str) -> None:
     # Own process group, so a timeout stops npm and anything it started. Fixed arguments.
-    process = subprocess.Popen(  # noqa: S603
+    process = subprocess.Popen(
         [npm, *args, "--no-audit", "--no-fund"],
         cwd=HERE,
         stdin=subprocess.DEVNULL,
@@ -147,7 +147,7 @@ def fake_seam(fake_seam_installed: str, tmp_path: Path) -> Iterator[FakeSeam]:
     """Seam's fake on 127.0.0.1, seeded with one locked, remotely controllable lock."""
     stderr_path = tmp_path / "fake_seam.stderr"
     with stderr_path.open("wb") as stderr:
-        process = subprocess.Popen(  # noqa: S603 (fixed arguments)
+        process = subprocess.Popen(
             [fake_seam_installed, "--import", "./loopback.mjs", "serve.mjs"],
             cwd=HERE,
             stdin=subprocess.PIPE,
