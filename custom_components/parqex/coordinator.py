@@ -184,6 +184,9 @@ class CloudCoordinator[DataT](DataUpdateCoordinator[DataT]):
         if started < self._shown_since:
             return self.data
         self._shown_since = started
+        if data is self.data:
+            # The client recognised an unchanged answer: nothing to register or raise.
+            return data
         self._sync_device_registry(self.devices(data), complete=not self.skipped(data))
         self._sync_repair_issues(self.problems(data))
         return data

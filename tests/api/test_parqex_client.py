@@ -271,6 +271,18 @@ def test_secure_or_loopback_urls_are_accepted(http: ClientSession, url: str) -> 
     assert ParqexClient(http, TOKEN, base_url=url).base_url == url.rstrip("/")
 
 
+async def test_an_unchanged_answer_is_not_parsed_again(
+    simulator: Simulator, http: ClientSession
+) -> None:
+    client = client_for(simulator, http)
+    first = await client.async_get_devices()
+    assert await client.async_get_devices() is first
+    simulator.state.update_door("70fc7ebd63d841d9a9f06ff815be1e7c", {"state": "CLOSED"})
+    changed = await client.async_get_devices()
+    assert changed is not first
+    assert changed.doors["70fc7ebd63d841d9a9f06ff815be1e7c"].is_open is False
+
+
 def test_repr_hides_the_token(http: ClientSession) -> None:
     client = ParqexClient(http, TOKEN)
     assert TOKEN not in repr(client)

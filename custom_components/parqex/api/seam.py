@@ -27,12 +27,14 @@ ACTION_ERROR: Final = "error"
 CONFIRM_TIMEOUT: Final = 20.0
 CONFIRM_FIRST_DELAY: Final = 0.25
 CONFIRM_MAX_DELAY: Final = 2.0
+# Most locks move within two seconds: read at the first delay that many times, then back off.
+CONFIRM_FAST_READS: Final = 8
 
 
 class SeamClient:
     """Talks to Seam with an API key."""
 
-    __slots__ = ("_api_key", "_base_url", "_session", "_timeout")
+    __slots__ = ("_api_key", "_base_url", "_last", "_session", "_timeout")
 
     def __init__(
         self,
@@ -46,6 +48,8 @@ class SeamClient:
         self._api_key = api_key
         self._base_url = validate_base_url(base_url)
         self._timeout = request_timeout
+        # The last device list and what it parsed to: an unchanged list is not parsed again.
+        self._last: tuple[bytes, SeamDevices] | None = None
 
     def __repr__(self) -> str:
         return f"SeamClient(base_url={self._base_url!r})"
@@ -56,7 +60,10 @@ class SeamClient:
         return self._base_url
 
     async def _post(self, path: str, body: dict[str, Any]) -> Any:
-        payload = await request(
+        return decode_json("Seam", await self._post_raw(path, body))
+
+    async def _post_raw(self, path: str, body: dict[str, Any]) -> bytes:
+        return await request(
             self._session,
             "Seam",
             "POST",
@@ -69,16 +76,17 @@ class SeamClient:
             body=orjson.dumps(body),
             timeout=self._timeout,
         )
-        return decode_json("Seam", payload)
 
     async def async_list_accessible_devices(self, user_identity_id: str) -> SeamDevices:
         """Every device shared with the user identity."""
-        return parse_seam_devices(
-            await self._post(
-                "/user_identities/list_accessible_devices",
-                {"user_identity_id": user_identity_id},
-            )
+        payload = await self._post_raw(
+            "/user_identities/list_accessible_devices", {"user_identity_id": user_identity_id}
         )
+        if self._last is not None and self._last[0] == payload:
+            return self._last[1]
+        devices = parse_seam_devices(decode_json("Seam", payload))
+        self._last = (payload, devices)
+        return devices
 
     async def async_lock_door(self, device_id: str) -> SeamActionAttempt:
         """Ask Seam to lock; the answer is the action attempt that tracks the command."""
@@ -129,11 +137,13 @@ async def async_confirm_action_attempt(
     timeout: float = CONFIRM_TIMEOUT,
     first_delay: float = CONFIRM_FIRST_DELAY,
     max_delay: float = CONFIRM_MAX_DELAY,
+    fast_reads: int = CONFIRM_FAST_READS,
 ) -> SeamActionAttempt:
-    """Follow an action attempt until Seam settles it, backing off between reads."""
+    """Follow an action attempt until Seam settles it: quick reads first, then backing off."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     delay = first_delay
+    reads = 0
     while attempt.status == ACTION_PENDING:
         remaining = deadline - loop.time()
         if remaining <= 0:
@@ -142,7 +152,9 @@ async def async_confirm_action_attempt(
             )
         await asyncio.sleep(min(delay, remaining))
         attempt = await client.async_get_action_attempt(attempt.action_attempt_id)
-        delay = min(delay * 2, max_delay)
+        reads += 1
+        if reads >= fast_reads:
+            delay = min(delay * 2, max_delay)
     if attempt.status != ACTION_SUCCESS:
         raise ActionAttemptFailedError(
             attempt.error_message or f"Seam reports the command ended as {attempt.status!r}",
