@@ -1,0 +1,340 @@
+"""The Home Assistant part of the benchmark, run by `python -m bench` as a pytest session.
+
+`.venv/bin/pytest bench/parse_bench.py bench/ha_bench.py` runs it on its own, at full size unless
+PARQEX_BENCH_CONFIG says otherwise; the raw figures go to the file PARQEX_BENCH_OUTPUT names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+import gc
+import math
+import time
+from typing import Any
+from unittest.mock import patch
+
+from aiohttp import ClientSession
+from homeassistant.const import (
+    ATTR_ENTITY_ID,
+    EVENT_STATE_CHANGED,
+    EVENT_STATE_REPORTED,
+    STATE_LOCKED,
+    STATE_UNLOCKED,
+    Platform,
+)
+from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+import orjson
+import pytest
+from pytest_homeassistant_custom_component.common import (  # type: ignore[import-untyped]
+    MockConfigEntry,
+)
+
+from custom_components.parqex.api.parqex import INVALID_ACCESS_TOKEN, PARQEX_SYNC_PATH
+from custom_components.parqex.api.transport import request
+from custom_components.parqex.const import (
+    CONF_ACCESS_TOKEN,
+    CONF_API_KEY,
+    CONF_URL,
+    CONF_USER_IDENTITY_ID,
+    DOMAIN,
+)
+from custom_components.parqex.coordinator import ParqexCoordinator, SeamCoordinator
+from simulator.seeds import (
+    DEFAULT_PARQEX_TOKEN,
+    DEFAULT_SEAM_API_KEY,
+    DEFAULT_USER_IDENTITY_ID,
+    generate_parqex_controllers,
+)
+
+from .common import Sizes
+from .ha_results import RESULTS, record
+
+SEAM_LIST_PATH = "/user_identities/list_accessible_devices"
+LOCK_DOMAIN = Platform.LOCK.value
+DOORS_PER_CONTROLLER = 3
+SIZES = Sizes.from_env()
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Load `custom_components/parqex` in every benchmark of this module."""
+
+
+def parqex_entry(url: str) -> MockConfigEntry:
+    """A ParqEx entry for the simulator's account."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="ParqEx",
+        unique_id="parqex-bench",
+        data={CONF_ACCESS_TOKEN: DEFAULT_PARQEX_TOKEN, CONF_URL: url},
+    )
+
+
+def seam_entry(url: str) -> MockConfigEntry:
+    """A Seam entry for the simulator's user identity."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="Seam",
+        unique_id=DEFAULT_USER_IDENTITY_ID,
+        data={
+            CONF_API_KEY: DEFAULT_SEAM_API_KEY,
+            CONF_USER_IDENTITY_ID: DEFAULT_USER_IDENTITY_ID,
+            CONF_URL: url,
+        },
+    )
+
+
+async def generate(control: ClientSession, *, doors: int, devices: int) -> None:
+    """Fresh accounts with exactly `doors` ParqEx doors (3 a controller) and `devices` locks."""
+    controllers = math.ceil(doors / DOORS_PER_CONTROLLER)
+    for path, body in (
+        ("/_simulator/reset", {}),
+        (
+            "/_simulator/generate",
+            {
+                "controllers": controllers,
+                "doors_per_controller": DOORS_PER_CONTROLLER,
+                "devices": devices,
+            },
+        ),
+    ):
+        async with control.post(path, json=body) as response:
+            response.raise_for_status()
+    # The last controller keeps only as many doors as make the total exact.
+    extra = controllers * DOORS_PER_CONTROLLER - doors
+    if extra:
+        last = generate_parqex_controllers(controllers, DOORS_PER_CONTROLLER)[-1]
+        for door in last["doors"][-extra:]:
+            async with control.delete(f"/_simulator/parqex/doors/{door['id']}") as response:
+                response.raise_for_status()
+
+
+async def setup(hass: HomeAssistant, *entries: MockConfigEntry) -> None:
+    """Add the entries and set the integration up."""
+    for entry in entries:
+        entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entries[0].entry_id)
+    await hass.async_block_till_done()
+    for entry in entries:
+        assert entry.runtime_data.last_update_success
+
+
+@contextmanager
+def state_writes(hass: HomeAssistant) -> Iterator[list[str]]:
+    """The entity id of every state written (changed or merely reported) meanwhile."""
+    written: list[str] = []
+
+    @callback
+    def every(_: Any) -> bool:
+        return True
+
+    @callback
+    def seen(event: Event[Any]) -> None:
+        written.append(event.data["entity_id"])
+
+    # Home Assistant requires a filter for state_reported; this one lets every event through.
+    unsubscribe = [
+        hass.bus.async_listen(EVENT_STATE_CHANGED, seen, every),
+        hass.bus.async_listen(EVENT_STATE_REPORTED, seen, every),
+    ]
+    try:
+        yield written
+    finally:
+        for remove in unsubscribe:
+            remove()
+
+
+def shown(hass: HomeAssistant) -> dict[str, tuple[str, dict[str, Any]]]:
+    """What every entity shows."""
+    return {
+        state.entity_id: (state.state, dict(state.attributes)) for state in hass.states.async_all()
+    }
+
+
+async def cpu_seconds(run: Callable[[], Any]) -> float:
+    """Process CPU seconds of one awaited run; the simulator's process is not billed."""
+    gc.collect()
+    start = time.process_time()
+    await run()
+    return time.process_time() - start
+
+
+async def test_polls(hass: HomeAssistant, control: ClientSession, simulator_url: str) -> None:
+    """State writes and CPU time of polls, then lock command latency, all on one setup."""
+    await generate(control, doors=SIZES.poll_doors, devices=SIZES.poll_devices)
+    parqex, seam = parqex_entry(simulator_url), seam_entry(simulator_url)
+    await setup(hass, parqex, seam)
+    parqex_coordinator, seam_coordinator = parqex.runtime_data, seam.runtime_data
+    assert isinstance(parqex_coordinator, ParqexCoordinator)
+    assert isinstance(seam_coordinator, SeamCoordinator)
+    assert len(parqex_coordinator.data.doors) == SIZES.poll_doors
+    assert len(seam_coordinator.data.devices) == SIZES.poll_devices
+    RESULTS["poll_entities"] = len(hass.states.async_all())
+
+    async def poll(coordinator: ParqexCoordinator | SeamCoordinator) -> None:
+        await coordinator.async_refresh()
+        await hass.async_block_till_done()
+        assert coordinator.last_update_success
+
+    session = async_get_clientsession(hass)
+
+    async def parqex_floor() -> None:
+        body = await request(
+            session,
+            "ParqEx",
+            "GET",
+            simulator_url + PARQEX_SYNC_PATH,
+            headers=parqex_coordinator.client._headers(),
+            timeout=10,
+            auth_marker=INVALID_ACCESS_TOKEN,
+        )
+        orjson.loads(body)
+
+    async def seam_floor() -> None:
+        body = await request(
+            session,
+            "Seam",
+            "POST",
+            simulator_url + SEAM_LIST_PATH,
+            headers={
+                "Accept": "application/json",
+                "Authorization": f"Bearer {DEFAULT_SEAM_API_KEY}",
+                "Content-Type": "application/json",
+            },
+            body=orjson.dumps({"user_identity_id": DEFAULT_USER_IDENTITY_ID}),
+            timeout=10,
+        )
+        orjson.loads(body)
+
+    # Unchanged polls: nothing may be written, and the CPU they take against the floor.
+    runs: dict[str, Callable[[], Any]] = {
+        "poll_cpu_parqex": lambda: poll(parqex_coordinator),
+        "poll_cpu_seam": lambda: poll(seam_coordinator),
+        "floor_cpu_parqex": parqex_floor,
+        "floor_cpu_seam": seam_floor,
+    }
+    for run in runs.values():
+        await run()
+    for _ in range(SIZES.poll_repeats):
+        with state_writes(hass) as written:
+            for name in ("poll_cpu_parqex", "poll_cpu_seam"):
+                record(name, await cpu_seconds(runs[name]))
+        record("unchanged_poll_state_writes", len(written))
+        for name in ("floor_cpu_parqex", "floor_cpu_seam"):
+            record(name, await cpu_seconds(runs[name]))
+
+    # One door moves (its last_toggled kept, so exactly one entity's state changes).
+    door = generate_parqex_controllers(1, DOORS_PER_CONTROLLER)[0]["doors"][0]
+    for repeat in range(SIZES.poll_repeats):
+        before = shown(hass)
+        moved = "OPEN" if (door["state"] == "CLOSED") == (repeat % 2 == 0) else "CLOSED"
+        async with control.post(
+            f"/_simulator/parqex/doors/{door['id']}",
+            json={"state": moved, "last_toggled": door["last_toggled"]},
+        ) as response:
+            response.raise_for_status()
+        with state_writes(hass) as written:
+            await poll(parqex_coordinator)
+            await poll(seam_coordinator)
+        after = shown(hass)
+        changed = [
+            entity_id for entity_id, value in after.items() if before.get(entity_id) != value
+        ]
+        record("one_change_poll_state_writes", len(written))
+        record("one_change_poll_changed_entities", len(changed))
+        RESULTS["one_change_poll_written"] = sorted(set(written))
+
+    await lock_commands(hass, control)
+
+
+async def seconds_to_unlocked(hass: HomeAssistant, entity_id: str) -> float:
+    """Seconds from calling `lock.unlock` until the lock shows `unlocked`."""
+    unlocked_at: list[float] = []
+
+    @callback
+    def seen(event: Event[Any]) -> None:
+        new_state = event.data["new_state"]
+        if (
+            event.data["entity_id"] == entity_id
+            and new_state is not None
+            and new_state.state == STATE_UNLOCKED
+        ):
+            unlocked_at.append(time.perf_counter())
+
+    unsubscribe = hass.bus.async_listen(EVENT_STATE_CHANGED, seen)
+    try:
+        start = time.perf_counter()
+        await hass.services.async_call(
+            LOCK_DOMAIN, "unlock", {ATTR_ENTITY_ID: entity_id}, blocking=True
+        )
+        await hass.async_block_till_done()
+    finally:
+        unsubscribe()
+    assert unlocked_at, f"{entity_id} never showed unlocked"
+    return unlocked_at[0] - start
+
+
+async def lock_commands(hass: HomeAssistant, control: ClientSession) -> None:
+    """Time from `lock.unlock` to the confirmed `unlocked` state, less the lock's own delay."""
+    delay = SIZES.action_delay
+    async with control.post("/_simulator/seam/actions", json={"delay": delay}) as response:
+        response.raise_for_status()
+    locked = [
+        state.entity_id
+        for state in hass.states.async_all(LOCK_DOMAIN)
+        if state.state == STATE_LOCKED
+    ]
+    assert len(locked) >= SIZES.lock_commands
+    for entity_id in locked[: SIZES.lock_commands]:
+        record("lock_confirm_overhead_s", await seconds_to_unlocked(hass, entity_id) - delay)
+    RESULTS["lock_action_delay_s"] = delay
+
+
+SETUP_CASES = [("warm-up", 1, True)] * SIZES.setup_warm_up + [
+    (f"{factor}x-{repeat + 1}", factor, False)
+    for repeat in range(SIZES.setup_repeats)
+    for factor in (1, 2)
+]
+
+
+@pytest.mark.parametrize(
+    ("factor", "warm_up"),
+    [(factor, warm_up) for _, factor, warm_up in SETUP_CASES],
+    ids=[name for name, _, _ in SETUP_CASES],
+)
+async def test_setup(
+    hass: HomeAssistant, control: ClientSession, simulator_url: str, factor: int, warm_up: bool
+) -> None:
+    """Config entry setup time for a Seam entry, without the time spent in HTTP requests.
+
+    The warm-up case loads what the process loads once (modules, caches) and is not recorded.
+    """
+    devices = SIZES.setup_devices * factor
+    await generate(control, doors=0, devices=devices)
+    entry = seam_entry(simulator_url)
+    entry.add_to_hass(hass)
+    in_http = 0.0
+    real_request = request
+
+    async def timed_request(*args: Any, **kwargs: Any) -> bytes:
+        nonlocal in_http
+        start = time.perf_counter()
+        try:
+            return await real_request(*args, **kwargs)
+        finally:
+            in_http += time.perf_counter() - start
+
+    with patch("custom_components.parqex.api.seam.request", timed_request):
+        gc.collect()
+        start = time.perf_counter()
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+        elapsed = time.perf_counter() - start
+    # Every device is set up (each has a lock); the other platforms come along.
+    assert len(hass.states.async_all(LOCK_DOMAIN)) == devices
+    RESULTS[f"setup_entities_{factor}x"] = len(hass.states.async_all())
+    if not warm_up:
+        record(f"setup_s_{factor}x", elapsed - in_http)
+        record(f"setup_http_s_{factor}x", in_http)

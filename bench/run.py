@@ -1,0 +1,245 @@
+"""Run every benchmark, print the table, and optionally write the figures as JSON."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import replace
+import json
+import os
+from pathlib import Path
+import subprocess
+import sys
+import tempfile
+import time
+from typing import Any
+
+from . import imports
+from .common import ENV_CONFIG, ENV_OUTPUT, FULL, QUICK, TARGETS, Sizes, median
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """Command-line options."""
+    parser = argparse.ArgumentParser(prog="scripts/bench", description=__doc__)
+    parser.add_argument("--json", type=Path, metavar="FILE", help="write the figures here")
+    parser.add_argument(
+        "--quick", action="store_true", help="tiny sizes and few repeats, for the test suite"
+    )
+    parser.add_argument(
+        "--size",
+        type=int,
+        metavar="N",
+        help="N devices, doors and controllers instead of 1,000 (with the full repeats)",
+    )
+    return parser.parse_args(argv)
+
+
+def sizes_from(args: argparse.Namespace) -> Sizes:
+    """The sizes the options ask for."""
+    sizes = QUICK if args.quick else FULL
+    if args.size is not None:
+        if args.size < 1:
+            raise SystemExit("--size must be at least 1")
+        sizes = replace(
+            sizes,
+            parse_devices=args.size,
+            parse_controllers=args.size,
+            poll_doors=args.size,
+            poll_devices=args.size,
+            setup_devices=args.size,
+            lock_commands=min(sizes.lock_commands, (args.size + 1) // 2),
+        )
+    return sizes
+
+
+class HomeAssistantRun:
+    """bench/ha_bench.py as a pytest session in a child process."""
+
+    def __init__(self, sizes: Sizes) -> None:
+        """Start the session."""
+        self._scratch = tempfile.TemporaryDirectory()
+        self._output = Path(self._scratch.name) / "ha.json"
+        # A fresh session: nothing of a surrounding pytest run (xdist worker, coverage) leaks in.
+        env = {
+            name: value
+            for name, value in os.environ.items()
+            if not name.startswith(("PYTEST_XDIST", "PYTEST_CURRENT_TEST", "COV_CORE"))
+        }
+        env |= {ENV_CONFIG: sizes.to_env(), ENV_OUTPUT: str(self._output)}
+        command = [
+            sys.executable,
+            "-m",
+            "pytest",
+            "bench/parse_bench.py",
+            "bench/ha_bench.py",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--timeout=900",
+        ]
+        self._process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+
+    def stop(self) -> None:
+        """End the session early (the runner failed elsewhere)."""
+        if self._process.poll() is None:
+            self._process.kill()
+            self._process.communicate()
+        self._scratch.cleanup()
+
+    def result(self) -> dict[str, Any]:
+        """Wait for the session; its raw measurements."""
+        try:
+            output, _ = self._process.communicate()
+            if self._process.returncode != 0:
+                sys.stderr.write(output[-20000:])
+                raise SystemExit(
+                    f"the Home Assistant benchmark failed (pytest exit {self._process.returncode})"
+                )
+            raw: dict[str, Any] = json.loads(self._output.read_text(encoding="utf-8"))
+            return raw
+        finally:
+            self._scratch.cleanup()
+
+
+def home_assistant_figures(
+    sizes: Sizes, raw: dict[str, Any]
+) -> tuple[dict[str, float | None], dict[str, str]]:
+    """The figures of the Home Assistant part, and notes on them."""
+    ms = {
+        name: median(raw[name]) * 1000 for name in raw if name.startswith(("poll_cpu", "floor_cpu"))
+    }
+    poll = ms["poll_cpu_parqex"] + ms["poll_cpu_seam"]
+    floor = ms["floor_cpu_parqex"] + ms["floor_cpu_seam"]
+    setup_1x, setup_2x = median(raw["setup_s_1x"]), median(raw["setup_s_2x"])
+    figures: dict[str, float | None] = {
+        # Counts are the worst of the repeated polls, not a median.
+        "unchanged_poll_state_writes": max(raw["unchanged_poll_state_writes"]),
+        "one_change_poll_state_writes": max(raw["one_change_poll_state_writes"]),
+        "unchanged_poll_floor_ratio": poll / floor,
+        "setup_seconds_per_1000_devices": setup_1x * 1000 / sizes.setup_devices,
+        "setup_scaling_ratio": setup_2x / setup_1x,
+        "lock_confirm_overhead_s": median(raw["lock_confirm_overhead_s"]),
+    }
+    polled = (
+        f"{sizes.poll_doors} doors + {sizes.poll_devices} devices, {raw['poll_entities']} entities"
+    )
+    notes = {
+        "unchanged_poll_state_writes": polled,
+        "one_change_poll_state_writes": (
+            f"entities whose state changed: {max(raw['one_change_poll_changed_entities'])} "
+            f"({', '.join(raw['one_change_poll_written'])})"
+        ),
+        "unchanged_poll_floor_ratio": (
+            f"CPU {poll:.1f} ms / {floor:.1f} ms; ParqEx {ms['poll_cpu_parqex']:.1f} / "
+            f"{ms['floor_cpu_parqex']:.1f} = {ms['poll_cpu_parqex'] / ms['floor_cpu_parqex']:.2f}, "
+            f"Seam {ms['poll_cpu_seam']:.1f} / {ms['floor_cpu_seam']:.1f} = "
+            f"{ms['poll_cpu_seam'] / ms['floor_cpu_seam']:.2f}"
+        ),
+        "setup_seconds_per_1000_devices": (
+            f"{sizes.setup_devices} devices ({raw['setup_entities_1x']} entities): "
+            f"{setup_1x:.2f} s "
+            f"(+ {median(raw['setup_http_s_1x']):.2f} s in HTTP, not counted)"
+        ),
+        "setup_scaling_ratio": (
+            f"{2 * sizes.setup_devices} devices ({raw['setup_entities_2x']} entities): "
+            f"{setup_2x:.2f} s "
+            f"(+ {median(raw['setup_http_s_2x']):.2f} s in HTTP, not counted)"
+        ),
+        "lock_confirm_overhead_s": (
+            f"simulated lock delay {raw['lock_action_delay_s']:g} s; runs: "
+            + ", ".join(f"{value:.2f}" for value in raw["lock_confirm_overhead_s"])
+        ),
+    }
+    return figures, notes
+
+
+def verdict(key: str, value: float | None) -> str:
+    """Whether a figure meets its target."""
+    op, target = TARGETS[key]
+    if value is None:
+        return "n/a"
+    if op == "report" or target is None:
+        return "-"
+    met = {
+        ">=": value >= target,
+        "<=": value <= target,
+        "==": value == target,
+    }[op]
+    return "met" if met else "MISSED"
+
+
+def table(figures: dict[str, float | None], notes: dict[str, str]) -> str:
+    """The figures as a text table."""
+    rows = [("key", "value", "target", "", "notes")]
+    for key, (op, target) in TARGETS.items():
+        value = figures[key]
+        shown = (
+            "null" if value is None else f"{value:.3g}" if isinstance(value, float) else str(value)
+        )
+        wanted = "report" if target is None else f"{op} {target:g}"
+        rows.append((key, shown, wanted, verdict(key, value), notes.get(key, "")))
+    widths = [max(len(row[column]) for row in rows) for column in range(4)]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row[:4], widths, strict=True))
+        + "  "
+        + row[4]
+        for row in rows
+    ]
+    lines.insert(1, "-" * len(lines[0]))
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of `python -m bench`."""
+    args = parse_args(argv)
+    sizes = sizes_from(args)
+    started = time.monotonic()
+    figures: dict[str, float | None] = {}
+    notes: dict[str, str] = {}
+
+    def phase(name: str) -> None:
+        print(f"bench: {time.monotonic() - started:5.1f} s  {name}", flush=True)
+
+    # The quick run only checks that everything runs, so its parts overlap; a real run keeps
+    # them apart, or they would slow each other down.
+    home_assistant = HomeAssistantRun(sizes) if args.quick else None
+    try:
+        phase("imports (fresh interpreters)")
+        own = imports.integration_import_ms(sizes.import_repeats)
+        sdk = imports.seam_sdk_import_ms(sizes.sdk_import_repeats)
+    except BaseException:
+        if home_assistant is not None:
+            home_assistant.stop()
+        raise
+    figures["import_ms"] = median(own)
+    notes["import_ms"] = (
+        f"custom_components.parqex + .api and submodules, Home Assistant preloaded; "
+        f"{len(own)} fresh interpreters, fastest {min(own):.1f} ms"
+    )
+    figures["seam_sdk_import_ms"] = None if sdk is None else median(sdk)
+    notes["seam_sdk_import_ms"] = (
+        "seam SDK not installed" if sdk is None else f"import seam; fastest {min(sdk):.0f} ms"
+    )
+
+    phase("parsing, then Home Assistant: setup, polls, lock commands (one pytest session)")
+    raw = (home_assistant or HomeAssistantRun(sizes)).result()
+    figures.update(raw["parse_figures"])
+    notes.update(raw["parse_notes"])
+    ha_figures, ha_notes = home_assistant_figures(sizes, raw)
+    figures.update(ha_figures)
+    notes.update(ha_notes)
+    phase("done")
+
+    result = {key: figures[key] for key in TARGETS}
+    print()
+    print(table(result, notes))
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
