@@ -30,37 +30,30 @@ PARALLEL_UPDATES = 0
 
 
 @dataclass(frozen=True, kw_only=True)
-class ParqexDoorBinarySensorDescription(BinarySensorEntityDescription):
-    """A reading of a ParqEx door."""
+class ParqexBinarySensorDescription[ObjectT](BinarySensorEntityDescription):
+    """A yes/no reading of a door or a Seam device."""
 
-    is_on_fn: Callable[[ParqexDoor], bool | None]
-    exists_fn: Callable[[ParqexDoor], bool] = lambda _: True
-
-
-@dataclass(frozen=True, kw_only=True)
-class SeamBinarySensorDescription(BinarySensorEntityDescription):
-    """A reading of a Seam device."""
-
-    is_on_fn: Callable[[SeamDevice], bool | None]
-    exists_fn: Callable[[SeamDevice], bool]
+    is_on_fn: Callable[[ObjectT], bool | None]
+    exists_fn: Callable[[ObjectT], bool] = lambda _: True
+    # Connectivity stays readable while the device is offline: it is what says so.
     available_when_offline: bool = False
 
 
-PARQEX_DOOR_BINARY_SENSORS: tuple[ParqexDoorBinarySensorDescription, ...] = (
-    ParqexDoorBinarySensorDescription(
+PARQEX_DOOR_BINARY_SENSORS: tuple[ParqexBinarySensorDescription[ParqexDoor], ...] = (
+    ParqexBinarySensorDescription(
         key="door",
         name=None,
         device_class=BinarySensorDeviceClass.GARAGE_DOOR,
         is_on_fn=lambda door: door.is_open,
     ),
-    ParqexDoorBinarySensorDescription(
+    ParqexBinarySensorDescription(
         key="auto_close",
         translation_key="auto_close",
         entity_category=EntityCategory.DIAGNOSTIC,
         is_on_fn=lambda door: door.auto_close_enabled,
         exists_fn=lambda door: door.auto_close_enabled is not None,
     ),
-    ParqexDoorBinarySensorDescription(
+    ParqexBinarySensorDescription(
         key="light",
         translation_key="light",
         device_class=BinarySensorDeviceClass.LIGHT,
@@ -69,15 +62,15 @@ PARQEX_DOOR_BINARY_SENSORS: tuple[ParqexDoorBinarySensorDescription, ...] = (
     ),
 )
 
-SEAM_BINARY_SENSORS: tuple[SeamBinarySensorDescription, ...] = (
-    SeamBinarySensorDescription(
+SEAM_BINARY_SENSORS: tuple[ParqexBinarySensorDescription[SeamDevice], ...] = (
+    ParqexBinarySensorDescription(
         key="door",
         translation_key="door",
         device_class=BinarySensorDeviceClass.DOOR,
         is_on_fn=lambda device: device.door_open,
         exists_fn=lambda device: device.door_open is not None,
     ),
-    SeamBinarySensorDescription(
+    ParqexBinarySensorDescription(
         key="online",
         translation_key="online",
         device_class=BinarySensorDeviceClass.CONNECTIVITY,
@@ -117,7 +110,7 @@ async def async_setup_entry(
 class ParqexDoorBinarySensor(ParqexDoorEntity, BinarySensorEntity):
     """A door's position, auto-close setting or light."""
 
-    entity_description: ParqexDoorBinarySensorDescription
+    entity_description: ParqexBinarySensorDescription[ParqexDoor]
 
     @property
     def is_on(self) -> bool | None:
@@ -129,10 +122,13 @@ class ParqexDoorBinarySensor(ParqexDoorEntity, BinarySensorEntity):
 class SeamBinarySensor(SeamEntity, BinarySensorEntity):
     """A Seam device's door sensor or cloud link."""
 
-    entity_description: SeamBinarySensorDescription
+    entity_description: ParqexBinarySensorDescription[SeamDevice]
 
     def __init__(
-        self, coordinator: SeamCoordinator, device_id: str, description: SeamBinarySensorDescription
+        self,
+        coordinator: SeamCoordinator,
+        device_id: str,
+        description: ParqexBinarySensorDescription[SeamDevice],
     ) -> None:
         """Keep connectivity visible while the device is offline."""
         super().__init__(coordinator, device_id, description)

@@ -37,27 +37,11 @@ type SensorValue = StateType | datetime
 
 
 @dataclass(frozen=True, kw_only=True)
-class ParqexControllerSensorDescription(SensorEntityDescription):
-    """A reading of a ParqEx controller."""
+class ParqexSensorDescription[ObjectT](SensorEntityDescription):
+    """A reading of a controller, a door (or its sensor) or a Seam device."""
 
-    value_fn: Callable[[ParqexController], SensorValue]
-    exists_fn: Callable[[ParqexController], bool] = lambda _: True
-
-
-@dataclass(frozen=True, kw_only=True)
-class ParqexDoorSensorDescription(SensorEntityDescription):
-    """A reading of a ParqEx door, or of its Bluetooth sensor."""
-
-    value_fn: Callable[[ParqexDoor], SensorValue]
-    exists_fn: Callable[[ParqexDoor], bool] = lambda _: True
-
-
-@dataclass(frozen=True, kw_only=True)
-class SeamSensorDescription(SensorEntityDescription):
-    """A reading of a Seam device."""
-
-    value_fn: Callable[[SeamDevice], SensorValue]
-    exists_fn: Callable[[SeamDevice], bool]
+    value_fn: Callable[[ObjectT], SensorValue]
+    exists_fn: Callable[[ObjectT], bool] = lambda _: True
 
 
 def percent(level: float | None) -> int | None:
@@ -65,15 +49,15 @@ def percent(level: float | None) -> int | None:
     return None if level is None else round(level * 100)
 
 
-PARQEX_CONTROLLER_SENSORS: tuple[ParqexControllerSensorDescription, ...] = (
-    ParqexControllerSensorDescription(
+PARQEX_CONTROLLER_SENSORS: tuple[ParqexSensorDescription[ParqexController], ...] = (
+    ParqexSensorDescription(
         key="last_contact",
         translation_key="last_contact",
         device_class=SensorDeviceClass.TIMESTAMP,
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=lambda controller: controller.last_contact,
     ),
-    ParqexControllerSensorDescription(
+    ParqexSensorDescription(
         key="open_alert_threshold",
         translation_key="open_alert_threshold",
         device_class=SensorDeviceClass.DURATION,
@@ -83,7 +67,7 @@ PARQEX_CONTROLLER_SENSORS: tuple[ParqexControllerSensorDescription, ...] = (
         value_fn=lambda controller: controller.time_before_door_open_alert,
         exists_fn=lambda controller: controller.time_before_door_open_alert is not None,
     ),
-    ParqexControllerSensorDescription(
+    ParqexSensorDescription(
         key="doors_supported",
         translation_key="doors_supported",
         entity_category=EntityCategory.DIAGNOSTIC,
@@ -93,14 +77,14 @@ PARQEX_CONTROLLER_SENSORS: tuple[ParqexControllerSensorDescription, ...] = (
     ),
 )
 
-PARQEX_DOOR_SENSORS: tuple[ParqexDoorSensorDescription, ...] = (
-    ParqexDoorSensorDescription(
+PARQEX_DOOR_SENSORS: tuple[ParqexSensorDescription[ParqexDoor], ...] = (
+    ParqexSensorDescription(
         key="last_toggled",
         translation_key="last_toggled",
         device_class=SensorDeviceClass.TIMESTAMP,
         value_fn=lambda door: door.last_toggled,
     ),
-    ParqexDoorSensorDescription(
+    ParqexSensorDescription(
         key="auto_close_delay",
         translation_key="auto_close_delay",
         device_class=SensorDeviceClass.DURATION,
@@ -110,7 +94,7 @@ PARQEX_DOOR_SENSORS: tuple[ParqexDoorSensorDescription, ...] = (
         value_fn=lambda door: door.auto_close_delay,
         exists_fn=lambda door: door.auto_close_delay is not None,
     ),
-    ParqexDoorSensorDescription(
+    ParqexSensorDescription(
         key="user_relationship",
         translation_key="user_relationship",
         entity_category=EntityCategory.DIAGNOSTIC,
@@ -120,7 +104,7 @@ PARQEX_DOOR_SENSORS: tuple[ParqexDoorSensorDescription, ...] = (
     ),
 )
 
-PARQEX_DOOR_SENSOR_BATTERY = ParqexDoorSensorDescription(
+PARQEX_DOOR_SENSOR_BATTERY = ParqexSensorDescription[ParqexDoor](
     key="sensor_battery",
     device_class=SensorDeviceClass.BATTERY,
     native_unit_of_measurement=PERCENTAGE,
@@ -130,8 +114,8 @@ PARQEX_DOOR_SENSOR_BATTERY = ParqexDoorSensorDescription(
     exists_fn=lambda door: door.bluetooth_sensor,
 )
 
-SEAM_SENSORS: tuple[SeamSensorDescription, ...] = (
-    SeamSensorDescription(
+SEAM_SENSORS: tuple[ParqexSensorDescription[SeamDevice], ...] = (
+    ParqexSensorDescription(
         key="battery",
         device_class=SensorDeviceClass.BATTERY,
         native_unit_of_measurement=PERCENTAGE,
@@ -140,7 +124,7 @@ SEAM_SENSORS: tuple[SeamSensorDescription, ...] = (
         value_fn=lambda device: percent(device.battery_level),
         exists_fn=lambda device: device.battery_level is not None,
     ),
-    SeamSensorDescription(
+    ParqexSensorDescription(
         key="keypad_battery",
         translation_key="keypad_battery",
         device_class=SensorDeviceClass.BATTERY,
@@ -188,7 +172,7 @@ async def async_setup_entry(
 class ParqexControllerSensor(ParqexControllerEntity, SensorEntity):
     """A controller's last contact, open-alert threshold or door capacity."""
 
-    entity_description: ParqexControllerSensorDescription
+    entity_description: ParqexSensorDescription[ParqexController]
 
     @property
     def native_value(self) -> SensorValue:
@@ -200,7 +184,7 @@ class ParqexControllerSensor(ParqexControllerEntity, SensorEntity):
 class ParqexDoorSensor(ParqexDoorEntity, SensorEntity):
     """A door's last movement, auto-close delay or the user's role."""
 
-    entity_description: ParqexDoorSensorDescription
+    entity_description: ParqexSensorDescription[ParqexDoor]
 
     @property
     def native_value(self) -> SensorValue:
@@ -216,7 +200,7 @@ class ParqexDoorSensorBattery(ParqexDoorSensorEntity, ParqexDoorSensor):
 class SeamSensor(SeamEntity, SensorEntity):
     """A Seam device's battery or keypad battery."""
 
-    entity_description: SeamSensorDescription
+    entity_description: ParqexSensorDescription[SeamDevice]
 
     @property
     def native_value(self) -> SensorValue:
