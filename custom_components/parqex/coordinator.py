@@ -140,6 +140,10 @@ class CloudCoordinator[DataT](DataUpdateCoordinator[DataT]):
     def set_base_interval(self, interval: timedelta) -> None:
         """Apply a new polling interval chosen in the options."""
         self.base_interval = interval
+        self._apply_normal_interval()
+
+    def _apply_normal_interval(self) -> None:
+        """Poll at the normal interval, unless a failure is being backed off from."""
         if not self._failures:
             self.update_interval = self.normal_interval()
 
@@ -180,7 +184,7 @@ class CloudCoordinator[DataT](DataUpdateCoordinator[DataT]):
                 translation_placeholders={"service": self.service_name, "error": str(err)},
             ) from err
         self._failures = 0
-        self.update_interval = self.normal_interval()
+        self._apply_normal_interval()
         if started < self._shown_since:
             return self.data
         self._shown_since = started
@@ -399,26 +403,25 @@ class SeamCoordinator(CloudCoordinator[SeamDevices]):
         return self.base_interval
 
     @callback
-    def async_push_received(self) -> None:
-        """A verified delivery arrived: poll only to reconcile until deliveries stop."""
+    def _cancel_push_silence(self) -> None:
         if self._push_silence is not None:
             self._push_silence()
+            self._push_silence = None
+
+    @callback
+    def async_push_received(self) -> None:
+        """A verified delivery arrived: poll only to reconcile until deliveries stop."""
+        self._cancel_push_silence()
         self._push_silence = async_call_later(self.hass, PUSH_SILENCE, self._async_push_went_quiet)
-        if not self.push_active:
-            self.push_active = True
-            if not self._failures:
-                self.update_interval = self.normal_interval()
+        self.push_active = True
+        self._apply_normal_interval()
 
     @callback
     def async_push_failed(self) -> None:
         """A delivery failed its checks: rely on polling again."""
-        if self._push_silence is not None:
-            self._push_silence()
-            self._push_silence = None
-        if self.push_active:
-            self.push_active = False
-            if not self._failures:
-                self.update_interval = self.normal_interval()
+        self._cancel_push_silence()
+        self.push_active = False
+        self._apply_normal_interval()
 
     async def _async_push_went_quiet(self, _: datetime) -> None:
         self._push_silence = None
@@ -427,9 +430,7 @@ class SeamCoordinator(CloudCoordinator[SeamDevices]):
 
     async def async_shutdown(self) -> None:
         """Stop the silence timer with the coordinator."""
-        if self._push_silence is not None:
-            self._push_silence()
-            self._push_silence = None
+        self._cancel_push_silence()
         await super().async_shutdown()
 
     @callback
