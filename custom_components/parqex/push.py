@@ -38,8 +38,6 @@ from .coordinator import ParqexConfigEntry, Problem, SeamCoordinator
 
 # Svix retries a delivery until it is acknowledged; remember enough ids to ignore repeats.
 SEEN_DELIVERIES: Final = 1000
-PROBLEM_NOT_SET_UP: Final = "push_not_set_up"
-PROBLEM_REJECTED: Final = "push_rejected"
 
 
 def push_settings(entry: ParqexConfigEntry) -> tuple[bool, str | None]:
@@ -94,7 +92,6 @@ class SeamPush:
         self.entry = entry
         self.coordinator = coordinator
         self.webhook_id: str = entry.options[CONF_WEBHOOK_ID]
-        self.settings = push_settings(entry)
         self._key: bytes | None = None
         self._seen: deque[str] = deque(maxlen=SEEN_DELIVERIES)
 
@@ -115,12 +112,11 @@ class SeamPush:
             except WebhookVerificationError as err:
                 LOGGER.warning("The stored Seam webhook secret is unusable: %s", err)
         if self._key is None:
-            self._set_problem(
-                PROBLEM_NOT_SET_UP,
+            self._raise_problem(
                 Problem(
                     "push_not_set_up",
                     {"webhook_url": webhook_url_for_display(self.hass, self.webhook_id)},
-                ),
+                )
             )
 
     @callback
@@ -154,14 +150,14 @@ class SeamPush:
         return created.secret
 
     @callback
-    def _set_problem(self, key: str, problem: Problem | None) -> None:
-        problems = self.coordinator.push_problems
-        if problem is None:
-            if problems.pop(key, None) is None:
-                return
-        else:
-            problems[key] = problem
+    def _raise_problem(self, problem: Problem) -> None:
+        self.coordinator.push_problems[problem.translation_key] = problem
         self.coordinator.async_refresh_problems()
+
+    @callback
+    def _clear_problem(self, translation_key: str) -> None:
+        if self.coordinator.push_problems.pop(translation_key, None) is not None:
+            self.coordinator.async_refresh_problems()
 
     async def _async_handle(
         self, hass: HomeAssistant, webhook_id: str, request: web.Request
@@ -176,7 +172,7 @@ class SeamPush:
         except WebhookVerificationError as err:
             LOGGER.debug("Rejected a Seam webhook delivery: %s", err)
             self.coordinator.async_push_failed()
-            self._set_problem(PROBLEM_REJECTED, Problem("push_rejected", {}))
+            self._raise_problem(Problem("push_rejected", {}))
             return web.Response(status=401, text="not verified")
         if delivery_id in self._seen:
             return web.Response(status=200, text="already received")
@@ -186,7 +182,7 @@ class SeamPush:
             LOGGER.debug("Ignored a Seam webhook delivery: %s", err)
             return web.Response(status=400, text="not an event")
         self._seen.append(delivery_id)
-        self._set_problem(PROBLEM_REJECTED, None)
+        self._clear_problem("push_rejected")
         self.coordinator.async_push_received()
         self.coordinator.async_apply_event(event)
         return web.Response(status=200, text="ok")
