@@ -10,19 +10,19 @@ from homeassistant.exceptions import ConfigEntryError
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 
 from .api import InsecureUrlError
-from .const import DOMAIN, SERVICE_SEAM
+from .const import DOMAIN, SERVICE_PARQEX, SERVICE_SEAM
 from .coordinator import (
     ParqexConfigEntry,
     ParqexCoordinator,
     SeamCoordinator,
+    entry_issue_ids,
     entry_service,
-    issue_prefix,
     scan_interval,
 )
 from .push import SeamPush, async_delete_seam_webhook, push_settings
 
 PLATFORMS_BY_SERVICE: dict[str, list[Platform]] = {
-    "parqex": [Platform.BINARY_SENSOR, Platform.SENSOR],
+    SERVICE_PARQEX: [Platform.BINARY_SENSOR, Platform.SENSOR],
     SERVICE_SEAM: [Platform.BINARY_SENSOR, Platform.EVENT, Platform.LOCK, Platform.SENSOR],
 }
 
@@ -62,10 +62,8 @@ async def async_unload_entry(hass: HomeAssistant, entry: ParqexConfigEntry) -> b
 async def async_remove_entry(hass: HomeAssistant, entry: ParqexConfigEntry) -> None:
     """Withdraw the repair issues of a deleted entry and stop Seam delivering to it."""
     await async_delete_seam_webhook(hass, entry)
-    prefix = issue_prefix(entry)
-    for domain, issue_id in list(ir.async_get(hass).issues):
-        if domain == DOMAIN and issue_id.startswith(prefix):
-            ir.async_delete_issue(hass, DOMAIN, issue_id)
+    for issue_id in entry_issue_ids(hass, entry):
+        ir.async_delete_issue(hass, DOMAIN, issue_id)
 
 
 async def _async_options_updated(

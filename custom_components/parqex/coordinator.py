@@ -66,6 +66,16 @@ def issue_prefix(entry: ConfigEntry) -> str:
     return f"{entry.entry_id}_"
 
 
+def entry_issue_ids(hass: HomeAssistant, entry: ConfigEntry) -> list[str]:
+    """The ids of the repair issues an entry has raised, as the registry holds them now."""
+    prefix = issue_prefix(entry)
+    return [
+        issue_id
+        for domain, issue_id in ir.async_get(hass).issues
+        if domain == DOMAIN and issue_id.startswith(prefix)
+    ]
+
+
 def entry_service(data: Mapping[str, Any]) -> str:
     """Which service an entry's data is for: Seam entries carry an API key."""
     return SERVICE_SEAM if CONF_API_KEY in data else SERVICE_PARQEX
@@ -106,9 +116,7 @@ class CloudCoordinator[DataT](DataUpdateCoordinator[DataT]):
         # Issues raised before a reload are still in the registry; start from them so those
         # that cleared meanwhile are withdrawn.
         self._problems = {
-            issue_id.removeprefix(self._issue_prefix)
-            for domain, issue_id in ir.async_get(hass).issues
-            if domain == DOMAIN and issue_id.startswith(self._issue_prefix)
+            issue_id.removeprefix(self._issue_prefix) for issue_id in entry_issue_ids(hass, entry)
         }
         # What was last written to the device registry, so only changes are written again.
         self._registered: dict[str, DeviceInfo] | None = None
