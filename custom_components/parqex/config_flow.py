@@ -114,7 +114,7 @@ class ParqexConfigFlow(ConfigFlow, domain=DOMAIN):
     @staticmethod
     @callback
     def async_get_options_flow(config_entry: ConfigEntry) -> ParqexOptionsFlow:
-        """The options flow: the polling interval."""
+        """The options flow: polling interval, and push updates for Seam entries."""
         return ParqexOptionsFlow()
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
