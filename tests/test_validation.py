@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import ast
+from importlib.metadata import version
 import json
 from pathlib import Path
 import struct
 from typing import Any
 
+import homeassistant
 from homeassistant.helpers.entity import EntityDescription
 import pytest
 import yaml
@@ -62,7 +64,6 @@ def test_manifest() -> None:
     assert MANIFEST["config_flow"] is True
     assert MANIFEST["iot_class"] == "cloud_polling"
     assert MANIFEST["integration_type"] == "hub"
-    assert MANIFEST["requirements"] == []
     assert "webhook" in MANIFEST["dependencies"]
     # hassfest: domain and name first, then the rest sorted.
     keys = list(MANIFEST)
@@ -70,6 +71,21 @@ def test_manifest() -> None:
     assert keys[2:] == sorted(keys[2:])
     assert all(owner.startswith("@") for owner in MANIFEST["codeowners"])
     assert MANIFEST["version"].count(".") == 2
+
+
+def test_requirements_are_pinned_new_and_the_ones_tested() -> None:
+    """Every requirement is an exact pin of something Home Assistant does not ship already,
+    and the tests run against that very version."""
+    constraints = (Path(homeassistant.__file__).parent / "package_constraints.txt").read_text()
+    shipped = {line.split("==")[0].strip().lower() for line in constraints.splitlines()}
+    tested = (ROOT / "requirements_test.txt").read_text().splitlines()
+    assert MANIFEST["requirements"]
+    for requirement in MANIFEST["requirements"]:
+        name, _, pinned = requirement.partition("==")
+        assert pinned, requirement
+        assert name.lower() not in shipped, requirement
+        assert requirement in tested, requirement
+        assert version(name) == pinned, requirement
 
 
 def test_hacs_json() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 import time
 from typing import Any, Final
@@ -358,25 +358,17 @@ def event_device(device: SeamDevice, event: SeamEvent) -> SeamDevice:
     """The device as a webhook event leaves it."""
     kind = event.event_type
     if kind in LOCK_EVENTS:
-        return replace(device, locked=kind == "lock.locked")
+        return device.with_locked(kind == "lock.locked")
     if kind == "device.connected":
         errors = tuple(error for error in device.errors if error.code not in _UNREACHABLE)
-        return replace(device, online=True, errors=errors)
+        return device.with_connection(True, errors)
     if kind == "device.disconnected":
         errors = device.errors
         if "device_disconnected" not in device.error_codes:
-            errors = (*errors, SeamDeviceError(code="device_disconnected", message=None))
-        return replace(device, online=False, errors=errors)
+            errors = (*errors, SeamDeviceError(code="device_disconnected"))
+        return device.with_connection(False, errors)
     # A battery event; it may carry the level, the status word, or both.
-    return replace(
-        device,
-        battery_level=(
-            min(max(event.battery_level, 0.0), 1.0)
-            if event.battery_level is not None
-            else device.battery_level
-        ),
-        battery_status=event.battery_status or device.battery_status,
-    )
+    return device.with_battery(event.battery_level, event.battery_status)
 
 
 class SeamCoordinator(CloudCoordinator[SeamDevices]):
@@ -471,8 +463,7 @@ class SeamCoordinator(CloudCoordinator[SeamDevices]):
         self._announce(device_id, LockActivity(locked=locked, method=METHOD_REMOTE))
         device = self.data.devices.get(device_id)
         if device is not None:
-            devices = {**self.data.devices, device_id: replace(device, locked=locked)}
-            self._show(replace(self.data, devices=devices))
+            self._show(self.data.with_device(device.with_locked(locked)))
 
     @callback
     def async_apply_event(self, event: SeamEvent) -> None:
@@ -485,8 +476,7 @@ class SeamCoordinator(CloudCoordinator[SeamDevices]):
             )
             return
         if event.event_type == "device.removed":
-            remaining = {key: value for key, value in devices.items() if key != device.device_id}
-            self._show(replace(self.data, devices=remaining))
+            self._show(self.data.without_device(device.device_id))
             self._sync_device_registry(self.devices(self.data), complete=True)
             return
         if event.event_type in LOCK_EVENTS:
@@ -501,7 +491,7 @@ class SeamCoordinator(CloudCoordinator[SeamDevices]):
                 ),
             )
         updated = event_device(device, event)
-        self._show(replace(self.data, devices={**devices, device.device_id: updated}))
+        self._show(self.data.with_device(updated))
 
     def devices(self, data: SeamDevices) -> dict[str, DeviceInfo]:
         """Every device shared with the user identity."""

@@ -26,14 +26,14 @@ def controller_device(controller: ParqexController) -> DeviceInfo:
     )
 
 
-def door_device(door: ParqexDoor) -> DeviceInfo:
+def door_device(door: ParqexDoor, controller_id: str) -> DeviceInfo:
     """A door: a device of its own, reached through its controller."""
     return DeviceInfo(
         identifiers={(DOMAIN, door.id)},
         manufacturer=MANUFACTURER_PARQEX,
         model="Garage door",
         name=door.name,
-        via_device=(DOMAIN, door.controller_id),
+        via_device=(DOMAIN, controller_id),
     )
 
 
@@ -72,10 +72,11 @@ def parqex_devices(account: ParqexAccount) -> dict[str, DeviceInfo]:
         controller_id: controller_device(controller)
         for controller_id, controller in account.controllers.items()
     }
-    for door_id, door in account.doors.items():
-        devices[door_id] = door_device(door)
-        if door.bluetooth_sensor:
-            devices[door_sensor_identifier(door_id)] = door_sensor_device(door)
+    for controller_id, controller in account.controllers.items():
+        for door in controller.doors:
+            devices[door.id] = door_device(door, controller_id)
+            if door.bluetooth_sensor:
+                devices[door_sensor_identifier(door.id)] = door_sensor_device(door)
     return devices
 
 

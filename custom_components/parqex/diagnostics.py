@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any, Final
 
 from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.core import HomeAssistant
+import msgspec
 
 from .const import CONF_ACCESS_TOKEN, CONF_API_KEY
 from .coordinator import ParqexConfigEntry
@@ -20,12 +20,14 @@ TO_REDACT: Final = {
     "owner_last_name",
     "blackbox_code",
     "bluetooth_mac_address",
-    "bluetooth_sensor_mac",
+    "bluetooth_sensor_mac_address",
     "serial_number",
     "connected_account_id",
     "image",
     "image_url",
+    "location",
     "location_name",
+    "secret",
     "webhook_id",
     "webhook_secret",
     "seam_webhook_id",
@@ -61,5 +63,9 @@ async def async_get_config_entry_diagnostics(
             if coordinator.last_exception
             else None,
         },
-        "data": async_redact_data(asdict(coordinator.data), TO_REDACT),
+        # What the service sent, in its own words, minus what was skipped as malformed. A trip
+        # through JSON turns tuples into the lists that redaction walks into.
+        "data": async_redact_data(
+            msgspec.json.decode(msgspec.json.encode(coordinator.data)), TO_REDACT
+        ),
     }

@@ -5,15 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
+import orjson
 import pytest
 
-from custom_components.parqex.api import ApiError, InvalidResponseError
+from custom_components.parqex.api import ApiError, InvalidResponseError, SeamDeviceError
 from custom_components.parqex.api.models import (
     parse_parqex_sync,
     parse_seam_action_attempt,
     parse_seam_devices,
 )
 from custom_components.parqex.api.transport import parse_retry_after
+from custom_components.parqex.api.webhooks import parse_event, parse_webhook
 from simulator.seeds import (
     generate_parqex_controllers,
     generate_seam_devices,
@@ -21,6 +23,14 @@ from simulator.seeds import (
     seam_seed_devices,
 )
 from tests.strategies import attempt_bodies, parqex_bodies, seam_bodies
+
+
+def _body(payload: Any) -> bytes:
+    return orjson.dumps(payload)
+
+
+def _door_ids(account: Any, controller_id: str) -> tuple[str, ...]:
+    return tuple(door.id for door in account.controllers[controller_id].doors)
 
 
 def test_parqex_skips_only_the_malformed_objects() -> None:
@@ -31,35 +41,40 @@ def test_parqex_skips_only_the_malformed_objects() -> None:
     controllers[1]["active"] = "yes"
     controllers.append(None)
     controllers.append({"id": "bare"})
+    controllers.append({"id": "no doors", "doors": None})
+    controllers.append({"id": "odd doors", "doors": "none"})
 
-    account = parse_parqex_sync({"devices": controllers, "unknown": True})
+    account = parse_parqex_sync(_body({"devices": controllers, "unknown": True}))
 
-    assert set(account.controllers) == {"9d9e5e0e093a06d5f16e1116d108d0c7", "bare"}
+    assert set(account.controllers) == {"9d9e5e0e093a06d5f16e1116d108d0c7", "bare", "no doors"}
     assert account.doors["extra"].name == "Ünïcödé  Gäräge"
     assert account.doors["extra"].state is None
     assert account.doors["extra"].is_open is None
     assert account.doors["extra"].active is True
-    assert account.controllers["bare"].door_ids == ()
-    # Two bad doors, the second controller (its door goes with it), and the null controller.
-    assert account.skipped == 4
+    assert account.controllers["bare"].doors == ()
+    # Two bad doors, the second controller (its door goes with it), the null controller and the
+    # one whose doors are not a list.
+    assert account.skipped == 5
     assert "a42308f43dbfaa8b1960a20ac4317b05" not in account.doors
 
 
 def test_parqex_nulls_and_missing_fields() -> None:
     account = parse_parqex_sync(
-        {
-            "devices": [
-                {
-                    "id": "c",
-                    "doors": [
-                        {"id": "d", "name": None, "entity_number": 2, "state": "CLOSED"},
-                        {"id": "e", "name": "   ", "state": "STOPPED", "last_toggled": "later"},
-                    ],
-                    "registered": None,
-                    "last_contact": None,
-                }
-            ]
-        }
+        _body(
+            {
+                "devices": [
+                    {
+                        "id": "c",
+                        "doors": [
+                            {"id": "d", "name": None, "entity_number": 2, "state": "CLOSED"},
+                            {"id": "e", "name": "   ", "state": "STOPPED", "last_toggled": "later"},
+                        ],
+                        "registered": None,
+                        "last_contact": None,
+                    }
+                ]
+            }
+        )
     )
     assert account.doors["d"].name == "Door 2"
     assert account.doors["d"].is_open is False
@@ -76,10 +91,10 @@ def test_parqex_duplicate_ids_keep_the_first() -> None:
     twin = dict(first["doors"][0], state="CLOSED")
     first["doors"].append(twin)
 
-    account = parse_parqex_sync({"devices": [first, second]})
+    account = parse_parqex_sync(_body({"devices": [first, second]}))
 
     assert list(account.controllers) == [first["id"]]
-    assert account.controllers[first["id"]].door_ids == (
+    assert _door_ids(account, first["id"]) == (
         first["doors"][0]["id"],
         first["doors"][1]["id"],
     )
@@ -90,21 +105,21 @@ def test_parqex_duplicate_ids_keep_the_first() -> None:
 def test_parqex_door_listed_under_two_controllers() -> None:
     first, second = generate_parqex_controllers(2, 1)
     second["doors"][0]["id"] = first["doors"][0]["id"]
-    account = parse_parqex_sync({"devices": [first, second]})
-    assert account.controllers[second["id"]].door_ids == ()
-    assert account.doors[first["doors"][0]["id"]].controller_id == first["id"]
+    account = parse_parqex_sync(_body({"devices": [first, second]}))
+    assert _door_ids(account, second["id"]) == ()
+    assert _door_ids(account, first["id"]) == (first["doors"][0]["id"],)
     assert account.skipped == 1
 
 
 def test_parqex_empty_account() -> None:
-    account = parse_parqex_sync({"devices": []})
+    account = parse_parqex_sync(_body({"devices": []}))
     assert (account.controllers, account.doors, account.skipped) == ({}, {}, 0)
 
 
 @pytest.mark.parametrize("payload", [None, [], {"devices": None}, {"devices": {}}, "x", 3])
 def test_parqex_wrong_top_level_shape(payload: Any) -> None:
     with pytest.raises(InvalidResponseError):
-        parse_parqex_sync(payload)
+        parse_parqex_sync(_body(payload))
 
 
 def test_seam_skips_only_the_malformed_devices() -> None:
@@ -119,7 +134,7 @@ def test_seam_skips_only_the_malformed_devices() -> None:
     devices.append({"device_id": "x", "errors": "none"})
     devices.append(7)
 
-    parsed = parse_seam_devices({"devices": devices})
+    parsed = parse_seam_devices(_body({"devices": devices}))
 
     assert list(parsed.devices) == [devices[3]["device_id"], devices[4]["device_id"], "bare"]
     assert parsed.skipped == 6
@@ -131,33 +146,40 @@ def test_seam_skips_only_the_malformed_devices() -> None:
 
 def test_seam_battery_sources_and_clamping() -> None:
     parsed = parse_seam_devices(
-        {
-            "devices": [
-                {"device_id": "a", "properties": {"battery": {"level": 1.7, "status": "full"}}},
-                {"device_id": "b", "properties": {"battery_level": -0.2}},
-                {
-                    "device_id": "c",
-                    "properties": {"accessory_keypad": {"battery": {"level": 0.3}}},
-                    "device_type": "august_lock",
-                },
-            ]
-        }
+        _body(
+            {
+                "devices": [
+                    {"device_id": "a", "properties": {"battery": {"level": 1.7, "status": "full"}}},
+                    {"device_id": "b", "properties": {"battery_level": -0.2}},
+                    {
+                        "device_id": "c",
+                        "properties": {"accessory_keypad": {"battery": {"level": 0.3}}},
+                        "device_type": "august_lock",
+                    },
+                ]
+            }
+        )
     )
     assert parsed.devices["a"].battery_level == 1.0
     assert parsed.devices["b"].battery_level == 0.0
     assert parsed.devices["c"].keypad_battery_level == 0.3
     assert parsed.devices["c"].name == "august_lock"
-    assert parse_seam_devices({"devices": [{"device_id": "d"}]}).devices["d"].name == "Seam device"
+    assert (
+        parse_seam_devices(_body({"devices": [{"device_id": "d"}]})).devices["d"].name
+        == "Seam device"
+    )
 
 
 def test_seam_integer_levels_and_non_object_errors() -> None:
     parsed = parse_seam_devices(
-        {
-            "devices": [
-                {"device_id": "whole", "properties": {"battery_level": 1}},
-                {"device_id": "odd", "errors": ["device_offline"]},
-            ]
-        }
+        _body(
+            {
+                "devices": [
+                    {"device_id": "whole", "properties": {"battery_level": 1}},
+                    {"device_id": "odd", "errors": ["device_offline"]},
+                ]
+            }
+        )
     )
     assert parsed.devices["whole"].battery_level == 1.0
     assert list(parsed.devices) == ["whole"]
@@ -165,12 +187,13 @@ def test_seam_integer_levels_and_non_object_errors() -> None:
 
 
 def test_seam_generated_full_property_devices_parse() -> None:
-    parsed = parse_seam_devices({"devices": generate_seam_devices(20), "ok": True})
+    parsed = parse_seam_devices(_body({"devices": generate_seam_devices(20), "ok": True}))
     assert len(parsed.devices) == 20
     assert parsed.skipped == 0
     device = next(iter(parsed.devices.values()))
     assert device.keypad_battery_level == 0.8
     assert device.model == "Generated Lock"
+    assert device.image_url == "https://connect.getseam.com/assets/images/devices/unknown-lock.png"
 
 
 @pytest.mark.parametrize(
@@ -178,22 +201,153 @@ def test_seam_generated_full_property_devices_parse() -> None:
 )
 def test_seam_wrong_top_level_shape(payload: Any) -> None:
     with pytest.raises(InvalidResponseError):
-        parse_seam_devices(payload)
+        parse_seam_devices(_body(payload))
 
 
 def test_action_attempt_error_fields() -> None:
     attempt = parse_seam_action_attempt(
-        {
-            "action_attempt": {
-                "action_attempt_id": "a",
-                "action_type": "UNLOCK_DOOR",
-                "status": "error",
-                "result": None,
-                "error": {"type": "action_attempt_expired", "message": "Expired"},
+        _body(
+            {
+                "action_attempt": {
+                    "action_attempt_id": "a",
+                    "action_type": "UNLOCK_DOOR",
+                    "status": "error",
+                    "result": None,
+                    "error": {"type": "action_attempt_expired", "message": "Expired"},
+                }
             }
-        }
+        )
     )
     assert (attempt.error_type, attempt.error_message) == ("action_attempt_expired", "Expired")
+
+
+PARSERS = [parse_parqex_sync, parse_seam_devices, parse_seam_action_attempt, parse_webhook]
+
+
+@pytest.mark.parametrize("parse", [*PARSERS, parse_event])
+@pytest.mark.parametrize("body", [b"", b"<html>502</html>", b'{"devices": [', b"\xff\xfe"])
+def test_bodies_that_are_not_json(parse: Any, body: bytes) -> None:
+    with pytest.raises(InvalidResponseError, match="not JSON"):
+        parse(body)
+
+
+@pytest.mark.parametrize("parse", PARSERS)
+def test_malformed_answers_name_the_place_never_the_value(parse: Any) -> None:
+    secret = "whsec_dG9wIHNlY3JldA=="
+    payload = {
+        key: {"status": {"secret": secret}, "action_attempt_id": [secret], "url": 1}
+        for key in ("devices", "action_attempt", "webhook")
+    }
+    with pytest.raises(InvalidResponseError) as caught:
+        parse(_body(payload))
+    assert secret not in str(caught.value)
+    assert secret not in repr(caught.value)
+
+
+def test_one_bad_object_costs_nothing_else() -> None:
+    """The answer parses the same whole or, once one object is broken, taken apart."""
+    controllers = generate_parqex_controllers(4, 3)
+    devices = generate_seam_devices(4)
+    whole_account = parse_parqex_sync(_body({"devices": controllers}))
+    whole_devices = parse_seam_devices(_body({"devices": devices}))
+
+    broken_account = parse_parqex_sync(
+        _body({"devices": [*controllers, {"id": "bad", "registered": "yes"}]})
+    )
+    broken_devices = parse_seam_devices(_body({"devices": [*devices, {"device_id": ["bad"]}]}))
+
+    assert (broken_account.controllers, broken_account.skipped) == (whole_account.controllers, 1)
+    assert broken_account.doors == whole_account.doors
+    assert (broken_devices.devices, broken_devices.skipped) == (whole_devices.devices, 1)
+
+
+def test_seam_nulls_are_empty_readings() -> None:
+    parsed = parse_seam_devices(
+        _body(
+            {
+                "devices": [
+                    {
+                        "device_id": "n",
+                        "properties": {"battery": None, "model": None, "accessory_keypad": {}},
+                        "location": None,
+                        "errors": None,
+                        "warnings": None,
+                        "capabilities_supported": None,
+                    }
+                ]
+            }
+        )
+    )
+    device = parsed.devices["n"]
+    assert (device.errors, device.warnings, device.capabilities) == ((), (), ())
+    assert (device.location_name, device.model, device.manufacturer) == (None, None, None)
+    assert (device.battery_status, device.keypad_battery_level) == (None, None)
+    assert parsed.skipped == 0
+
+
+def test_seam_device_after_events() -> None:
+    device = parse_seam_devices(
+        _body(
+            {
+                "devices": [
+                    {
+                        "device_id": "d",
+                        "properties": {
+                            "locked": True,
+                            "online": True,
+                            "battery": {"level": 0.5, "status": "good"},
+                        },
+                    }
+                ]
+            }
+        )
+    ).devices["d"]
+
+    assert device.with_locked(False).locked is False
+    offline = device.with_connection(False, (SeamDeviceError(code="device_disconnected"),))
+    assert (offline.online, offline.error_codes) == (False, frozenset({"device_disconnected"}))
+    assert offline.locked is True
+    low = device.with_battery(1.4, None)
+    assert (low.battery_level, low.battery_status) == (1.0, "good")
+    worded = device.with_battery(None, "low")
+    assert (worded.battery_level, worded.battery_status) == (0.5, "low")
+    # The reading it replaced is untouched: models are values.
+    assert (device.locked, device.battery_status) == (True, "good")
+
+
+def test_parqex_values_are_read_as_sent() -> None:
+    account = parse_parqex_sync(
+        _body(
+            {
+                "devices": [
+                    {
+                        "id": "c",
+                        "bluetooth_mac_address": "000000000000",
+                        "last_contact": "2026-11-20T08:15:00+01:00",
+                        "doors": [
+                            {
+                                "id": "d",
+                                "bluetooth_sensor": False,
+                                "bluetooth_sensor_battery_level": 0,
+                                "bluetooth_sensor_mac_address": "401175900000",
+                                "image": "",
+                                "active": False,
+                            }
+                        ],
+                    }
+                ]
+            }
+        )
+    )
+    controller, door = account.controllers["c"], account.doors["d"]
+    assert controller.bluetooth_mac_address is None
+    assert controller.reported_bluetooth_mac_address == "000000000000"
+    assert controller.last_contact is not None
+    assert controller.last_contact.utcoffset() is not None
+    assert controller.last_contact.isoformat() == "2026-11-20T08:15:00+01:00"
+    assert door.bluetooth_sensor_battery_level is None
+    assert door.reported_bluetooth_sensor_battery_level == 0
+    assert (door.image, door.active, door.bluetooth_sensor_mac) == (None, False, "401175900000")
 
 
 @pytest.mark.parametrize(
@@ -219,19 +373,22 @@ _FUZZ = settings(max_examples=1000, deadline=None, suppress_health_check=[Health
 @given(parqex_bodies)
 def test_fuzz_parqex_only_raises_client_errors(payload: Any) -> None:
     try:
-        account = parse_parqex_sync(payload)
+        account = parse_parqex_sync(_body(payload))
     except ApiError:
         return
-    for door in account.doors.values():
-        assert door.id in account.controllers[door.controller_id].door_ids
+    listed = [door for controller in account.controllers.values() for door in controller.doors]
+    assert [door.id for door in listed] == list(account.doors)
+    for door in listed:
+        assert account.doors[door.id] is door
         assert door.is_open in (True, False, None)
+        assert door.name
 
 
 @_FUZZ
 @given(seam_bodies)
 def test_fuzz_seam_only_raises_client_errors(payload: Any) -> None:
     try:
-        devices = parse_seam_devices(payload)
+        devices = parse_seam_devices(_body(payload))
     except ApiError:
         return
     for device in devices.devices.values():
@@ -244,6 +401,6 @@ def test_fuzz_seam_only_raises_client_errors(payload: Any) -> None:
 @given(attempt_bodies)
 def test_fuzz_action_attempt_only_raises_client_errors(payload: Any) -> None:
     try:
-        parse_seam_action_attempt(payload)
+        parse_seam_action_attempt(_body(payload))
     except ApiError:
         return

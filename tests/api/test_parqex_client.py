@@ -66,7 +66,7 @@ async def test_parses_the_documented_example(simulator: Simulator, http: ClientS
     assert first.number_of_entities_controlled == 3
     assert first.time_before_door_open_alert == 900
     assert first.bluetooth_mac_address is None
-    assert first.door_ids == ("70fc7ebd63d841d9a9f06ff815be1e7c",)
+    assert [door.id for door in first.doors] == ["70fc7ebd63d841d9a9f06ff815be1e7c"]
 
     kitty = account.doors["70fc7ebd63d841d9a9f06ff815be1e7c"]
     assert kitty.name == "Kitty"
@@ -74,7 +74,7 @@ async def test_parses_the_documented_example(simulator: Simulator, http: ClientS
     assert kitty.user_relationship == "Has Access"
     assert kitty.bluetooth_sensor is False
     assert kitty.bluetooth_sensor_battery_level is None
-    assert kitty.controller_id == first.id
+    assert first.doors == (kitty,)
 
     last = account.doors["a42308f43dbfaa8b1960a20ac4317b05"]
     assert last.name == "Last Door!"

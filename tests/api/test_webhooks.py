@@ -132,7 +132,7 @@ def test_bodies_that_are_not_events(body: bytes) -> None:
 @pytest.mark.parametrize("payload", [{}, {"webhook": []}, {"webhook": {"url": "x"}}])
 def test_malformed_webhook_answers(payload: object) -> None:
     with pytest.raises(InvalidResponseError):
-        parse_webhook(payload)
+        parse_webhook(orjson.dumps(payload))
 
 
 async def test_create_and_delete_a_webhook(simulator: Simulator, http: ClientSession) -> None:

@@ -1,6 +1,6 @@
 """Async clients for the ParqEx and Seam cloud APIs.
 
-This package imports nothing from Home Assistant: it needs only aiohttp and orjson, and takes
+This package imports nothing from Home Assistant: it needs only aiohttp and msgspec, and takes
 the caller's `aiohttp.ClientSession`.
 """
 

@@ -8,7 +8,7 @@ import aiohttp
 
 from .errors import AuthenticationError, InvalidResponseError
 from .models import ParqexAccount, parse_parqex_sync
-from .transport import DEFAULT_TIMEOUT, decode_json, request, validate_base_url
+from .transport import DEFAULT_TIMEOUT, request, validate_base_url
 
 PARQEX_DEFAULT_URL: Final = "https://api.parqex.com"
 PARQEX_SYNC_PATH: Final = "/oauth/v1/endpoints/sync"
@@ -69,7 +69,7 @@ class ParqexClient:
         if self._last is not None and self._last[0] == payload:
             return self._last[1]
         try:
-            account = parse_parqex_sync(decode_json("ParqEx", payload))
+            account = parse_parqex_sync(payload)
         except InvalidResponseError:
             # A 200 that is not a device list but says the token is invalid is a refusal.
             if INVALID_ACCESS_TOKEN in payload:

@@ -6,7 +6,7 @@ import asyncio
 from typing import Any, Final
 
 import aiohttp
-import orjson
+import msgspec
 
 from .errors import ActionAttemptFailedError, ActionAttemptTimeoutError
 from .models import (
@@ -15,7 +15,7 @@ from .models import (
     parse_seam_action_attempt,
     parse_seam_devices,
 )
-from .transport import DEFAULT_TIMEOUT, decode_json, request, validate_base_url
+from .transport import DEFAULT_TIMEOUT, request, validate_base_url
 from .webhooks import SeamWebhook, parse_webhook
 
 SEAM_DEFAULT_URL: Final = "https://connect.getseam.com"
@@ -59,10 +59,7 @@ class SeamClient:
         """The service URL this client talks to."""
         return self._base_url
 
-    async def _post(self, path: str, body: dict[str, Any]) -> Any:
-        return decode_json("Seam", await self._post_raw(path, body))
-
-    async def _post_raw(self, path: str, body: dict[str, Any]) -> bytes:
+    async def _post(self, path: str, body: dict[str, Any]) -> bytes:
         return await request(
             self._session,
             "Seam",
@@ -73,18 +70,18 @@ class SeamClient:
                 "Authorization": f"Bearer {self._api_key}",
                 "Content-Type": "application/json",
             },
-            body=orjson.dumps(body),
+            body=msgspec.json.encode(body),
             timeout=self._timeout,
         )
 
     async def async_list_accessible_devices(self, user_identity_id: str) -> SeamDevices:
         """Every device shared with the user identity."""
-        payload = await self._post_raw(
+        payload = await self._post(
             "/user_identities/list_accessible_devices", {"user_identity_id": user_identity_id}
         )
         if self._last is not None and self._last[0] == payload:
             return self._last[1]
-        devices = parse_seam_devices(decode_json("Seam", payload))
+        devices = parse_seam_devices(payload)
         self._last = (payload, devices)
         return devices
 

@@ -10,7 +10,7 @@ from typing import Any, Final
 from urllib.parse import urlsplit
 
 import aiohttp
-import orjson
+import msgspec
 
 from .errors import (
     AuthenticationError,
@@ -21,6 +21,7 @@ from .errors import (
     RequestRejectedError,
     ServiceUnavailableError,
 )
+from .models import Model
 
 _LOGGER = logging.getLogger(__package__)
 
@@ -71,20 +72,25 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
+class _ServiceError(Model, frozen=True):
+    type: str | None = None
+    message: str | None = None
+
+
+class _ErrorAnswer(Model, frozen=True):
+    error: _ServiceError | None = None
+
+
+_ERROR_ANSWER: Final = msgspec.json.Decoder(_ErrorAnswer)
+
+
 def _service_error(body: bytes) -> tuple[str | None, str | None]:
     """Seam's `{"error": {"type", "message"}}`; (None, None) for any other body."""
     try:
-        decoded = orjson.loads(body)
-    except orjson.JSONDecodeError:
+        error = _ERROR_ANSWER.decode(body).error
+    except msgspec.DecodeError:
         return None, None
-    error = decoded.get("error") if type(decoded) is dict else None
-    if type(error) is not dict:
-        return None, None
-    error_type, message = error.get("type"), error.get("message")
-    return (
-        error_type if type(error_type) is str else None,
-        message if type(message) is str else None,
-    )
+    return (error.type, error.message) if error else (None, None)
 
 
 def _raise_for_status(
@@ -149,11 +155,3 @@ async def request(
         raise ServiceUnavailableError(f"Cannot reach {service}: {type(err).__name__}") from err
     _raise_for_status(service, status, response_headers, payload, auth_marker)
     return payload
-
-
-def decode_json(service: str, payload: bytes) -> Any:
-    """Decode a JSON body, raising `InvalidResponseError` for anything that is not JSON."""
-    try:
-        return orjson.loads(payload)
-    except orjson.JSONDecodeError as err:
-        raise InvalidResponseError(f"{service} answered with a body that is not JSON") from err

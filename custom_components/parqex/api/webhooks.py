@@ -10,16 +10,15 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Mapping
-from dataclasses import dataclass
 import hashlib
 import hmac
 import time
-from typing import Any, Final
+from typing import Final
 
-import orjson
+import msgspec
 
-from .errors import ApiError, InvalidResponseError
-from .models import MalformedObjectError, optional_number, optional_str, required_str
+from .errors import ApiError
+from .models import Identifier, Model, decode
 
 SECRET_PREFIX: Final = "whsec_"  # noqa: S105 (a prefix, not a secret)
 TIMESTAMP_TOLERANCE: Final = 300
@@ -82,68 +81,55 @@ def verify_delivery(
     raise WebhookVerificationError("Delivery signature does not match the secret")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SeamEvent:
+class SeamEvent(Model, frozen=True):
     """One Seam event, with the fields the integration uses."""
 
-    event_id: str | None
-    event_type: str
-    device_id: str | None
-    method: str | None
-    access_code_id: str | None
-    user_identity_id: str | None
-    battery_level: float | None
-    battery_status: str | None
+    event_type: Identifier
+    event_id: str | None = None
+    device_id: str | None = None
+    method: str | None = None
+    access_code_id: str | None = None
+    user_identity_id: str | None = None
+    battery_level: float | None = None
+    battery_status: str | None = None
+
+
+class _Delivery(Model, frozen=True):
+    # Deliveries carry the event itself; some relays wrap it in `data`.
+    event_type: str | None = None
+    data: msgspec.Raw = msgspec.field(default_factory=msgspec.Raw)
+
+
+_DELIVERY: Final = msgspec.json.Decoder(_Delivery)
+_EVENT: Final = msgspec.json.Decoder(SeamEvent)
 
 
 def parse_event(body: bytes) -> SeamEvent:
     """Read a verified delivery's body; raises `InvalidResponseError` when it is no event."""
-    try:
-        raw: Any = orjson.loads(body)
-    except orjson.JSONDecodeError:
-        raise InvalidResponseError("Delivery body is not JSON") from None
-    # Deliveries carry the event itself; some relays wrap it in `data`.
-    if type(raw) is dict and "event_type" not in raw and type(raw.get("data")) is dict:
-        raw = raw["data"]
-    if type(raw) is not dict:
-        raise InvalidResponseError("Delivery body is not an event")
-    try:
-        return SeamEvent(
-            event_id=optional_str(raw, "event_id"),
-            event_type=required_str(raw, "event_type"),
-            device_id=optional_str(raw, "device_id"),
-            method=optional_str(raw, "method"),
-            access_code_id=optional_str(raw, "access_code_id"),
-            user_identity_id=optional_str(raw, "user_identity_id"),
-            battery_level=optional_number(raw, "battery_level"),
-            battery_status=optional_str(raw, "battery_status"),
-        )
-    except MalformedObjectError as err:
-        raise InvalidResponseError(f"Event has a malformed {err}") from None
+    delivery = decode(body, _DELIVERY, "Delivery body")
+    if delivery.event_type is None and delivery.data:
+        body = delivery.data
+    return decode(body, _EVENT, "Delivery event")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SeamWebhook:
+class SeamWebhook(Model, frozen=True):
     """A webhook Seam delivers events to."""
 
-    webhook_id: str
-    url: str | None
-    secret: str | None
+    webhook_id: Identifier
+    url: str | None = None
+    secret: str | None = None
 
     def __repr__(self) -> str:
         return f"SeamWebhook(webhook_id={self.webhook_id!r}, url={self.url!r})"
 
 
-def parse_webhook(payload: Any) -> SeamWebhook:
+class _WebhookAnswer(Model, frozen=True):
+    webhook: SeamWebhook
+
+
+_WEBHOOK_ANSWER: Final = msgspec.json.Decoder(_WebhookAnswer)
+
+
+def parse_webhook(body: bytes) -> SeamWebhook:
     """Build a `SeamWebhook` from a body carrying `webhook`."""
-    raw = payload.get("webhook") if type(payload) is dict else None
-    if type(raw) is not dict:
-        raise InvalidResponseError("Seam answer has no webhook")
-    try:
-        return SeamWebhook(
-            webhook_id=required_str(raw, "webhook_id"),
-            url=optional_str(raw, "url"),
-            secret=optional_str(raw, "secret"),
-        )
-    except MalformedObjectError as err:
-        raise InvalidResponseError(f"Seam webhook has a malformed {err}") from None
+    return decode(body, _WEBHOOK_ANSWER, "Seam webhook").webhook
