@@ -8,6 +8,7 @@ imported during the measured part is left out together with everything it import
 from __future__ import annotations
 
 import ast
+import os
 from pathlib import Path
 import re
 import subprocess
@@ -17,6 +18,9 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "custom_components" / "parqex"
 MARK = "--- parqex bench: measured part starts ---"
 _LINE = re.compile(r"^import time:\s+(\d+) \|\s+(\d+) \|( +)(\S+)\s*$")
+# Home Assistant runs from cached bytecode; a shell that sets PYTHONDONTWRITEBYTECODE would
+# otherwise bill compiling every module from source to every run.
+_ENV = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
 
 
 def integration_modules() -> list[str]:
@@ -88,6 +92,7 @@ def _measure(preload: list[str], measured: list[str], excluded_prefix: str | Non
     result = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", code],
         cwd=ROOT,
+        env=_ENV,
         capture_output=True,
         text=True,
         check=True,
