@@ -196,9 +196,10 @@ class CloudCoordinator[DataT](DataUpdateCoordinator[DataT]):
         if started < self._shown_since:
             return self.data
         self._shown_since = started
-        if data is self.data:
-            # The client recognised an unchanged answer: nothing to register or raise.
-            return data
+        if data == self.data:
+            # An unchanged answer: nothing to register or raise, and the data already shown
+            # stays, so Home Assistant tells no entity about it.
+            return self.data
         self._sync_device_registry(self.devices(data), complete=not self.skipped(data))
         self._sync_repair_issues(self.problems(data))
         return data

@@ -255,15 +255,16 @@ async def test_commands_are_rate_limited_per_device(
     assert caught.value.retry_after is None
 
 
-async def test_an_unchanged_list_is_not_parsed_again(
-    simulator: Simulator, http: ClientSession
-) -> None:
+async def test_lists_compare_by_value(simulator: Simulator, http: ClientSession) -> None:
+    """The coordinator tells an unchanged answer by equality, so equality must mean it."""
     client = client_for(simulator, http)
     first = await client.async_list_accessible_devices(DEFAULT_USER_IDENTITY_ID)
-    assert await client.async_list_accessible_devices(DEFAULT_USER_IDENTITY_ID) is first
+    again = await client.async_list_accessible_devices(DEFAULT_USER_IDENTITY_ID)
+    assert again == first
+    assert again is not first
     simulator.state.update_device(FRONT_DOOR, {"properties": {"locked": False}})
     changed = await client.async_list_accessible_devices(DEFAULT_USER_IDENTITY_ID)
-    assert changed is not first
+    assert changed != first
     assert changed.devices[FRONT_DOOR].locked is False
 
 

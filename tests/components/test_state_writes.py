@@ -42,8 +42,12 @@ async def test_identical_poll_writes_nothing(
 ) -> None:
     await setup(hass, parqex_entry)
     written = count_writes(hass)
+    shown = [entry.runtime_data.data for entry in (parqex_entry, seam_entry)]
     await refresh_all(hass, parqex_entry, seam_entry)
     assert written == []
+    # An equal answer leaves the data already shown in place, so no listener hears of it.
+    assert parqex_entry.runtime_data.data is shown[0]
+    assert seam_entry.runtime_data.data is shown[1]
 
 
 async def test_one_door_change_writes_that_door_only(

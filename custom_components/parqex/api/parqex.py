@@ -19,7 +19,7 @@ INVALID_ACCESS_TOKEN: Final = b"Invalid Access Token"
 class ParqexClient:
     """Reads a ParqEx account's controllers and doors from `/oauth/v1/endpoints/sync`."""
 
-    __slots__ = ("_access_token", "_base_url", "_last", "_session", "_timeout")
+    __slots__ = ("_access_token", "_base_url", "_session", "_timeout")
 
     def __init__(
         self,
@@ -33,8 +33,6 @@ class ParqexClient:
         self._access_token = access_token
         self._base_url = validate_base_url(base_url)
         self._timeout = request_timeout
-        # The last answer and what it parsed to: an unchanged answer is not parsed again.
-        self._last: tuple[bytes, ParqexAccount] | None = None
 
     def __repr__(self) -> str:
         return f"ParqexClient(base_url={self._base_url!r})"
@@ -66,14 +64,10 @@ class ParqexClient:
             timeout=self._timeout,
             auth_marker=INVALID_ACCESS_TOKEN,
         )
-        if self._last is not None and self._last[0] == payload:
-            return self._last[1]
         try:
-            account = parse_parqex_sync(payload)
+            return parse_parqex_sync(payload)
         except InvalidResponseError:
             # A 200 that is not a device list but says the token is invalid is a refusal.
             if INVALID_ACCESS_TOKEN in payload:
                 raise AuthenticationError("ParqEx refused the access token") from None
             raise
-        self._last = (payload, account)
-        return account

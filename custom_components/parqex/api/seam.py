@@ -34,7 +34,7 @@ CONFIRM_FAST_READS: Final = 8
 class SeamClient:
     """Talks to Seam with an API key."""
 
-    __slots__ = ("_api_key", "_base_url", "_last", "_session", "_timeout")
+    __slots__ = ("_api_key", "_base_url", "_session", "_timeout")
 
     def __init__(
         self,
@@ -48,8 +48,6 @@ class SeamClient:
         self._api_key = api_key
         self._base_url = validate_base_url(base_url)
         self._timeout = request_timeout
-        # The last device list and what it parsed to: an unchanged list is not parsed again.
-        self._last: tuple[bytes, SeamDevices] | None = None
 
     def __repr__(self) -> str:
         return f"SeamClient(base_url={self._base_url!r})"
@@ -76,14 +74,11 @@ class SeamClient:
 
     async def async_list_accessible_devices(self, user_identity_id: str) -> SeamDevices:
         """Every device shared with the user identity."""
-        payload = await self._post(
-            "/user_identities/list_accessible_devices", {"user_identity_id": user_identity_id}
+        return parse_seam_devices(
+            await self._post(
+                "/user_identities/list_accessible_devices", {"user_identity_id": user_identity_id}
+            )
         )
-        if self._last is not None and self._last[0] == payload:
-            return self._last[1]
-        devices = parse_seam_devices(payload)
-        self._last = (payload, devices)
-        return devices
 
     async def async_lock_door(self, device_id: str) -> SeamActionAttempt:
         """Ask Seam to lock; the answer is the action attempt that tracks the command."""
