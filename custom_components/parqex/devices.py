@@ -68,11 +68,9 @@ def seam_device(device: SeamDevice) -> DeviceInfo:
 
 def parqex_devices(account: ParqexAccount) -> dict[str, DeviceInfo]:
     """Every device of a ParqEx account by identifier, parents before their children."""
-    devices = {
-        controller_id: controller_device(controller)
-        for controller_id, controller in account.controllers.items()
-    }
+    devices: dict[str, DeviceInfo] = {}
     for controller_id, controller in account.controllers.items():
+        devices[controller_id] = controller_device(controller)
         for door in controller.doors:
             devices[door.id] = door_device(door, controller_id)
             if door.bluetooth_sensor:

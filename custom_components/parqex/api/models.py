@@ -49,6 +49,20 @@ def decode[T](body: bytes, decoder: msgspec.json.Decoder[T], what: str) -> T:
         raise InvalidResponseError(f"{what} is not JSON") from None
 
 
+def _decode_whole[T](body: bytes, decoder: msgspec.json.Decoder[T], what: str) -> T | None:
+    """Decode `body` with `decoder`; None when it is JSON but some value has the wrong type.
+
+    A list answer that does not decode whole is then taken apart (see `_ANY`), so one
+    malformed object costs only itself.
+    """
+    try:
+        return decoder.decode(body)
+    except msgspec.ValidationError:
+        return None
+    except msgspec.DecodeError:
+        raise InvalidResponseError(f"{what} is not JSON") from None
+
+
 _ANY: Final = msgspec.json.Decoder()
 
 
@@ -249,13 +263,9 @@ def _lenient_parqex_controller(raw: Any) -> tuple[ParqexController | None, int]:
 
 def parse_parqex_sync(body: bytes) -> ParqexAccount:
     """Build a `ParqexAccount` from a `/sync` body."""
-    try:
-        return _parqex_account(_PARQEX_SYNC.decode(body).devices, 0)
-    except msgspec.ValidationError:
-        # Something in it has the wrong type: take it apart to keep what is sound.
-        pass
-    except msgspec.DecodeError:
-        raise InvalidResponseError("ParqEx /sync answer is not JSON") from None
+    answer = _decode_whole(body, _PARQEX_SYNC, "ParqEx /sync answer")
+    if answer is not None:
+        return _parqex_account(answer.devices, 0)
     payload = _ANY.decode(body)
     if type(payload) is not dict or type(payload.get("devices")) is not list:
         raise InvalidResponseError("ParqEx /sync answer has no list of devices")
@@ -525,13 +535,7 @@ def _seam_devices(listed: list[SeamDevice], skipped: int) -> SeamDevices:
 
 def parse_seam_devices(body: bytes) -> SeamDevices:
     """Build `SeamDevices` from a `list_accessible_devices` body."""
-    try:
-        answer = _SEAM_DEVICE_LIST.decode(body)
-    except msgspec.ValidationError:
-        # Something in it has the wrong type: take it apart to keep what is sound.
-        answer = None
-    except msgspec.DecodeError:
-        raise InvalidResponseError("Seam answer is not JSON") from None
+    answer = _decode_whole(body, _SEAM_DEVICE_LIST, "Seam answer")
     if answer is not None:
         listed = answer.devices if answer.devices is not None else answer.accessible_devices
         if listed is None:
