@@ -142,7 +142,7 @@ async def deliver(
             webhook.url, data=body, headers=headers, timeout=aiohttp.ClientTimeout(total=10)
         ) as response:
             status = response.status
-    except (aiohttp.ClientError, TimeoutError):
+    except aiohttp.ClientError, TimeoutError:
         status = None
     hub.deliveries.append(Delivery(url=webhook.url, event_type=event["event_type"], status=status))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -11,6 +11,7 @@ from aiohttp import ClientSession
 from aiohttp.test_utils import TestServer
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
@@ -24,6 +25,7 @@ from custom_components.parqex.const import (
     CONF_USER_IDENTITY_ID,
     DOMAIN,
 )
+from custom_components.parqex.entity import entity_unique_id
 from simulator import Fault, SimulatorState, build_app
 from simulator.seeds import DEFAULT_PARQEX_TOKEN, DEFAULT_SEAM_API_KEY, DEFAULT_USER_IDENTITY_ID
 
@@ -44,6 +46,46 @@ class Simulator:
     def requests_to(self, service: str) -> int:
         """How many requests of `service` the simulator received."""
         return sum(1 for logged in self.state.requests if logged.service == service)
+
+
+def find_entity(hass: HomeAssistant, platform: str, object_id: str, key: str) -> str:
+    """The entity id Home Assistant gave an entity of this integration, found by unique id.
+
+    Entity ids are Home Assistant's to choose (since 2026.6 they carry the device's area), so
+    tests never guess them.
+    """
+    unique_id = entity_unique_id(object_id, key)
+    entity_id = er.async_get(hass).async_get_entity_id(platform, DOMAIN, unique_id)
+    assert entity_id is not None, f"no {platform} entity with unique id {unique_id}"
+    return entity_id
+
+
+def find_device(hass: HomeAssistant, entry: MockConfigEntry, identifier: str) -> dr.DeviceEntry:
+    """The registry's device of an entry with this identifier; fails when there is none."""
+    device = dr.async_get(hass).async_get_device_by_identifier((DOMAIN, identifier), entry.entry_id)
+    assert device is not None, f"no device {identifier}"
+    return device
+
+
+def has_device(hass: HomeAssistant, entry: MockConfigEntry, identifier: str) -> bool:
+    """Whether the registry holds a device of an entry with this identifier."""
+    device_registry = dr.async_get(hass)
+    return (
+        device_registry.async_get_device_by_identifier((DOMAIN, identifier), entry.entry_id)
+        is not None
+    )
+
+
+@pytest.fixture(autouse=True)
+def no_deprecation_records(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Fail any test during which Home Assistant or anything else logged a deprecation."""
+    yield
+    deprecated = [
+        record.getMessage()
+        for record in caplog.get_records("call") + caplog.get_records("setup")
+        if "deprecat" in record.getMessage().lower()
+    ]
+    assert not deprecated, f"deprecation records: {deprecated}"
 
 
 @pytest.fixture

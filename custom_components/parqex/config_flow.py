@@ -15,6 +15,7 @@ from homeassistant.config_entries import (
     OptionsFlow,
 )
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.data_entry_flow import section
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
     BooleanSelector,
@@ -25,7 +26,7 @@ from homeassistant.helpers.selector import (
     TextSelectorConfig,
     TextSelectorType,
 )
-import voluptuous as vol
+import probatio as vol
 
 from .api import (
     PARQEX_DEFAULT_URL,
@@ -60,6 +61,8 @@ from .push import webhook_url_for_display
 _PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 _URL = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
 _TEXT = TextSelector()
+# The expert fields (the service URL) live in this collapsed section of the form.
+SECTION_ADVANCED = "advanced"
 MAX_SCAN_INTERVAL = 3600
 
 
@@ -93,7 +96,7 @@ async def async_validate(hass: HomeAssistant, data: Mapping[str, Any]) -> dict[s
             parqex = ParqexClient(session, data[CONF_ACCESS_TOKEN], base_url=data[CONF_URL])
             await parqex.async_get_devices()
     except InsecureUrlError:
-        return {CONF_URL: "insecure_url"}
+        return {"base": "insecure_url"}
     except AuthenticationError:
         return {"base": "invalid_auth"}
     except NotFoundError:
@@ -121,10 +124,17 @@ class ParqexConfigFlow(ConfigFlow, domain=DOMAIN):
         """Ask which service to add."""
         return self.async_show_menu(step_id="user", menu_options=[SERVICE_PARQEX, SERVICE_SEAM])
 
-    def _url_field(self, default: str) -> dict[vol.Marker, Any]:
-        if not self.show_advanced_options:
-            return {}
-        return {vol.Required(CONF_URL, default=default): _URL}
+    @staticmethod
+    def _url_section(default: str) -> dict[vol.Marker, Any]:
+        return {
+            vol.Required(SECTION_ADVANCED): section(
+                vol.Schema({vol.Required(CONF_URL, default=default): _URL}), {"collapsed": True}
+            )
+        }
+
+    @staticmethod
+    def _url(user_input: Mapping[str, Any], default: str) -> str:
+        return str(user_input.get(SECTION_ADVANCED, {}).get(CONF_URL, default)).strip()
 
     async def _async_create(
         self, step_id: str, schema: vol.Schema, data: dict[str, Any], title: str
@@ -154,13 +164,13 @@ class ParqexConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_parqex(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Add a ParqEx account by its access token."""
         schema = vol.Schema(
-            {vol.Required(CONF_ACCESS_TOKEN): _PASSWORD, **self._url_field(PARQEX_DEFAULT_URL)}
+            {vol.Required(CONF_ACCESS_TOKEN): _PASSWORD, **self._url_section(PARQEX_DEFAULT_URL)}
         )
         if user_input is None:
             return self._show("parqex", schema, None, {})
         data = {
             CONF_ACCESS_TOKEN: user_input[CONF_ACCESS_TOKEN].strip(),
-            CONF_URL: user_input.get(CONF_URL, PARQEX_DEFAULT_URL).strip(),
+            CONF_URL: self._url(user_input, PARQEX_DEFAULT_URL),
         }
         return await self._async_create("parqex", schema, data, "ParqEx")
 
@@ -170,7 +180,7 @@ class ParqexConfigFlow(ConfigFlow, domain=DOMAIN):
             {
                 vol.Required(CONF_API_KEY): _PASSWORD,
                 vol.Required(CONF_USER_IDENTITY_ID): _TEXT,
-                **self._url_field(SEAM_DEFAULT_URL),
+                **self._url_section(SEAM_DEFAULT_URL),
             }
         )
         if user_input is None:
@@ -184,7 +194,7 @@ class ParqexConfigFlow(ConfigFlow, domain=DOMAIN):
         data = {
             CONF_API_KEY: user_input[CONF_API_KEY].strip(),
             CONF_USER_IDENTITY_ID: user_identity_id,
-            CONF_URL: user_input.get(CONF_URL, SEAM_DEFAULT_URL).strip(),
+            CONF_URL: self._url(user_input, SEAM_DEFAULT_URL),
         }
         return await self._async_create("seam", schema, data, f"Seam user {user_identity_id[:8]}")
 

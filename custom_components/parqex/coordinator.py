@@ -48,7 +48,7 @@ from .const import (
     SERVICE_PARQEX,
     SERVICE_SEAM,
 )
-from .devices import controller_device, parqex_devices, seam_devices
+from .devices import RegistryDevice, controller_device, parqex_devices, seam_devices
 
 type ParqexConfigEntry = ConfigEntry[ParqexCoordinator | SeamCoordinator]
 
@@ -119,14 +119,14 @@ class CloudCoordinator[DataT](DataUpdateCoordinator[DataT]):
             issue_id.removeprefix(self._issue_prefix) for issue_id in entry_issue_ids(hass, entry)
         }
         # What was last written to the device registry, so only changes are written again.
-        self._registered: dict[str, DeviceInfo] | None = None
+        self._registered: dict[str, RegistryDevice] | None = None
 
     @abstractmethod
     async def _async_fetch(self) -> DataT:
         """Ask the service for the current data."""
 
     @abstractmethod
-    def devices(self, data: DataT) -> dict[str, DeviceInfo]:
+    def devices(self, data: DataT) -> dict[str, RegistryDevice]:
         """The registry entry of every device the data describes, by identifier."""
 
     def current_device_identifiers(self) -> set[str]:
@@ -254,19 +254,25 @@ class CloudCoordinator[DataT](DataUpdateCoordinator[DataT]):
         self._problems = set(problems)
 
     @callback
-    def _sync_device_registry(self, devices: dict[str, DeviceInfo], *, complete: bool) -> None:
+    def _sync_device_registry(self, devices: dict[str, RegistryDevice], *, complete: bool) -> None:
         """Register new or changed devices, and take off those that left the account.
 
         Devices are registered here, before any entity is added, so a door's controller
-        exists before the door names it as `via_device`. Removal happens only on complete
-        answers: a device that was merely malformed once keeps its entities and settings.
+        exists before the door is linked to it. Removal happens only on complete answers: a
+        device that was merely malformed once keeps its entities and settings.
         """
         registry = dr.async_get(self.hass)
         entry_id = self.config_entry.entry_id
         previous = self._registered or {}
-        for identifier, info in devices.items():
-            if previous.get(identifier) != info:
-                registry.async_get_or_create(config_entry_id=entry_id, **info)
+        for identifier, wanted in devices.items():
+            if previous.get(identifier) == wanted:
+                continue
+            info = wanted.info
+            if wanted.via is not None and (
+                parent := registry.async_get_device_by_identifier((DOMAIN, wanted.via), entry_id)
+            ):
+                info = DeviceInfo(**info, via_device_id=parent.id)
+            registry.async_get_or_create(config_entry_id=entry_id, **info)
         gone = self._registered is None or not previous.keys() <= devices.keys()
         self._registered = devices
         if not complete:
@@ -297,7 +303,7 @@ class ParqexCoordinator(CloudCoordinator[ParqexAccount]):
     async def _async_fetch(self) -> ParqexAccount:
         return await self.client.async_get_devices()
 
-    def devices(self, data: ParqexAccount) -> dict[str, DeviceInfo]:
+    def devices(self, data: ParqexAccount) -> dict[str, RegistryDevice]:
         """Controllers, doors, and the Bluetooth sensors of doors that have one."""
         return parqex_devices(data)
 
@@ -306,7 +312,7 @@ class ParqexCoordinator(CloudCoordinator[ParqexAccount]):
         return {
             f"unregistered_{controller_id}": Problem(
                 "controller_not_registered",
-                {"controller": controller_device(controller)["name"] or controller_id},
+                {"controller": controller_device(controller).info.get("name") or controller_id},
             )
             for controller_id, controller in data.controllers.items()
             if controller.registered is False
@@ -494,7 +500,7 @@ class SeamCoordinator(CloudCoordinator[SeamDevices]):
         updated = event_device(device, event)
         self._show(self.data.with_device(updated))
 
-    def devices(self, data: SeamDevices) -> dict[str, DeviceInfo]:
+    def devices(self, data: SeamDevices) -> dict[str, RegistryDevice]:
         """Every device shared with the user identity."""
         return seam_devices(data)
 

@@ -20,6 +20,11 @@ from .devices import door_sensor_identifier
 _UNWRITTEN: Any = object()
 
 
+def entity_unique_id(object_id: str, key: str) -> str:
+    """The unique id of the entity that shows reading `key` of a controller, door or device."""
+    return f"{object_id}_{key}"
+
+
 class ChangeOnlyEntity[CoordinatorT: CloudCoordinator[Any]](CoordinatorEntity[CoordinatorT]):
     """An entity that writes its state only when what it shows has changed.
 
@@ -35,10 +40,14 @@ class ChangeOnlyEntity[CoordinatorT: CloudCoordinator[Any]](CoordinatorEntity[Co
         return (self.available, self.state, self.state_attributes, self.extra_state_attributes)
 
     @callback
-    def async_write_ha_state(self) -> None:
-        """Write the state and remember what was written."""
+    def _async_write_ha_state(self) -> None:
+        """Write the state and remember what was written.
+
+        Home Assistant's hook for customising a write; every write, whoever asked for it,
+        passes here.
+        """
         self._written = self._shown()
-        super().async_write_ha_state()
+        super()._async_write_ha_state()
 
     @callback
     def _handle_coordinator_update(self) -> None:
@@ -56,7 +65,7 @@ class ParqexControllerEntity(ChangeOnlyEntity[ParqexCoordinator]):
         super().__init__(coordinator)
         self.entity_description = description
         self.controller_id = controller_id
-        self._attr_unique_id = f"{controller_id}_{description.key}"
+        self._attr_unique_id = entity_unique_id(controller_id, description.key)
         # The coordinator registers the device itself; the entity only points at it.
         self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, controller_id)})
 
@@ -82,7 +91,7 @@ class ParqexDoorEntity(ChangeOnlyEntity[ParqexCoordinator]):
         super().__init__(coordinator)
         self.entity_description = description
         self.door_id = door_id
-        self._attr_unique_id = f"{door_id}_{description.key}"
+        self._attr_unique_id = entity_unique_id(door_id, description.key)
         self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, self._device_identifier)})
 
     @property
@@ -122,7 +131,7 @@ class SeamEntity(ChangeOnlyEntity[SeamCoordinator]):
         super().__init__(coordinator)
         self.entity_description = description
         self.device_id = device_id
-        self._attr_unique_id = f"{device_id}_{description.key}"
+        self._attr_unique_id = entity_unique_id(device_id, description.key)
         self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, device_id)})
 
     @property

@@ -56,7 +56,8 @@ def webhook_url_for_display(hass: HomeAssistant, webhook_id: str) -> str:
 async def async_external_webhook_url(hass: HomeAssistant, webhook_id: str) -> str | None:
     """A URL Seam can reach: Home Assistant Cloud's, else the external URL; None if neither."""
     if "cloud" in hass.config.components:
-        from homeassistant.components import cloud
+        # Imported only when cloud is loaded: it is optional, and heavy to import.
+        from homeassistant.components import cloud  # noqa: PLC0415
 
         if cloud.async_active_subscription(hass):
             return await cloud.async_get_or_create_cloudhook(hass, webhook_id)

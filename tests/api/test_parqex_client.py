@@ -201,7 +201,7 @@ async def test_rate_limit_without_retry_after(simulator: Simulator, http: Client
 
 async def test_hanging_request_times_out(simulator: Simulator, http: ClientSession) -> None:
     simulator.fault(service="parqex", mode="hang", delay=2)
-    with pytest.raises(ServiceUnavailableError, match="did not answer within 0.2 s"):
+    with pytest.raises(ServiceUnavailableError, match=r"did not answer within 0\.2 s"):
         await client_for(simulator, http, request_timeout=0.2).async_get_devices()
 
 

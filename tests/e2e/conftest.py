@@ -109,7 +109,7 @@ class Http:
             self.get(path)
         except HttpError:
             return True
-        except (urllib.error.URLError, ConnectionError):
+        except urllib.error.URLError, ConnectionError:
             return None
         return True
 

@@ -222,7 +222,7 @@ async def _list_accessible_devices(
     try:
         body = await request.json()
         uuid.UUID(body["user_identity_id"])
-    except (ValueError, KeyError, TypeError):
+    except ValueError, KeyError, TypeError:
         return _seam_error(400, "invalid_input", "user_identity_id must be a UUID")
     auth = {"Authorization": request.headers.get("Authorization", "")}
     devices: list[Any] = []

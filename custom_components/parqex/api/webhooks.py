@@ -51,7 +51,7 @@ def decode_secret(secret: str) -> bytes:
         raise WebhookVerificationError("A Seam webhook secret starts with whsec_")
     try:
         key = base64.b64decode(secret.removeprefix(SECRET_PREFIX), validate=True)
-    except (binascii.Error, ValueError):
+    except binascii.Error, ValueError:
         raise WebhookVerificationError("The webhook secret is not valid base64") from None
     if not key:
         raise WebhookVerificationError("The webhook secret is empty")
