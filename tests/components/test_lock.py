@@ -14,10 +14,10 @@ import orjson
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from tests.conftest import Simulator, setup
+from tests.conftest import Simulator, find_entity, setup
 
-FRONT = "lock.front_door"
 FRONT_ID = "7c1a9e5e-3d2b-4f7a-9a55-2f0c8b1d6e01"
+PADLOCK_ID = "c5d8e1f3-6a7b-4c2d-9e0f-a1b2c3d4e503"
 
 
 @pytest.fixture
@@ -26,6 +26,11 @@ async def seam(hass: HomeAssistant, simulator: Simulator, seam_entry: MockConfig
     simulator.state.action_settings.delay = 0.3
     await setup(hass, seam_entry)
     return simulator
+
+
+def front(hass: HomeAssistant) -> str:
+    """The front door lock's entity id, as Home Assistant named it."""
+    return find_entity(hass, "lock", FRONT_ID, "lock")
 
 
 def record_states(hass: HomeAssistant, entity_id: str) -> list[str]:
@@ -41,7 +46,9 @@ def record_states(hass: HomeAssistant, entity_id: str) -> list[str]:
     return seen
 
 
-async def call(hass: HomeAssistant, service: str, entity_id: str = FRONT) -> None:
+async def call(hass: HomeAssistant, service: str, entity_id: str | None = None) -> None:
+    """Call a lock service on an entity, the front door lock unless told otherwise."""
+    entity_id = entity_id or front(hass)
     await hass.services.async_call(LOCK_DOMAIN, service, {ATTR_ENTITY_ID: entity_id}, blocking=True)
 
 
@@ -54,14 +61,14 @@ def paths(simulator: Simulator) -> list[str]:
 
 
 async def test_unlock_is_confirmed_then_refreshed(hass: HomeAssistant, seam: Simulator) -> None:
-    states = record_states(hass, FRONT)
+    states = record_states(hass, front(hass))
     polls_before = seam.requests_to("seam")
 
     await call(hass, "unlock")
 
     assert states == ["unlocking", "unlocked"]
     assert seam.state.devices[FRONT_ID]["properties"]["locked"] is False
-    assert hass.states.get(FRONT).attributes["changed_by"] == "remote"
+    assert hass.states.get(front(hass)).attributes["changed_by"] == "remote"
     assert paths(seam)[0] == "/locks/unlock_door"
     assert set(paths(seam)[1:]) == {"/action_attempts/get"}
     # The refresh after the command read the list again.
@@ -75,7 +82,7 @@ async def test_failed_command_shows_seams_message_and_the_real_state(
 ) -> None:
     seam.state.action_settings.outcome = "error"
     seam.state.action_settings.error_message = "The bolt is jammed"
-    states = record_states(hass, FRONT)
+    states = record_states(hass, front(hass))
 
     with pytest.raises(HomeAssistantError, match="The bolt is jammed") as caught:
         await call(hass, "unlock")
@@ -100,7 +107,7 @@ async def test_unconfirmed_command_times_out_and_rereads(
     assert caught.value.translation_key == "command_timeout"
     after = [r for r in seam.state.requests if r.path == "/user_identities/list_accessible_devices"]
     assert len(after) > len(before)
-    assert hass.states.get(FRONT).state == "locked"
+    assert hass.states.get(front(hass)).state == "locked"
 
 
 @pytest.mark.parametrize(("headers", "seconds"), [({}, "60"), ({"Retry-After": "25"}, "25")])
@@ -112,7 +119,7 @@ async def test_rate_limited_command_says_when_to_retry(
         await call(hass, "unlock")
     assert caught.value.translation_key == "command_rate_limited"
     assert caught.value.translation_placeholders["seconds"] == seconds
-    assert hass.states.get(FRONT).state == "locked"
+    assert hass.states.get(front(hass)).state == "locked"
 
 
 async def test_sixteenth_command_in_a_minute_is_refused(
@@ -146,22 +153,23 @@ async def test_other_service_errors(hass: HomeAssistant, seam: Simulator) -> Non
 
 async def test_locking_a_locked_lock_succeeds(hass: HomeAssistant, seam: Simulator) -> None:
     await call(hass, "lock")
-    assert hass.states.get(FRONT).state == "locked"
+    assert hass.states.get(front(hass)).state == "locked"
     assert paths(seam)[0] == "/locks/lock_door"
 
 
 async def test_lock_that_cannot_be_driven_remotely(hass: HomeAssistant, seam: Simulator) -> None:
+    padlock = find_entity(hass, "lock", PADLOCK_ID, "lock")
     with pytest.raises(ServiceValidationError) as caught:
-        await call(hass, "unlock", "lock.storage_padlock")
+        await call(hass, "unlock", padlock)
     assert caught.value.translation_key == "not_remotely_controllable"
     assert paths(seam) == []
-    assert hass.states.get("lock.storage_padlock").state == "locked"
+    assert hass.states.get(padlock).state == "locked"
 
 
 async def test_device_gone_before_the_command(
     hass: HomeAssistant, seam: Simulator, seam_entry: MockConfigEntry
 ) -> None:
-    entity = hass.data[LOCK_DOMAIN].get_entity(FRONT)
+    entity = hass.data[LOCK_DOMAIN].get_entity(front(hass))
     seam.state.update_device(FRONT_ID, {"properties": {"locked": "odd"}})
     await seam_entry.runtime_data.async_refresh()
     # Home Assistant skips unavailable entities, so only a command already on its way
@@ -186,7 +194,7 @@ async def test_poll_racing_a_command_does_not_bounce_back(
         body=stale,
         delay=1.0,
     )
-    states = record_states(hass, FRONT)
+    states = record_states(hass, front(hass))
     racing_poll = asyncio.create_task(coordinator.async_refresh())
     await asyncio.sleep(0.05)
 
@@ -195,17 +203,17 @@ async def test_poll_racing_a_command_does_not_bounce_back(
     await hass.async_block_till_done()
 
     assert states == ["unlocking", "unlocked"]
-    assert hass.states.get(FRONT).state == "unlocked"
+    assert hass.states.get(front(hass)).state == "unlocked"
     assert coordinator.data.devices[FRONT_ID].locked is False
     # A poll that starts after the confirmation is the truth again.
     seam.state.update_device(FRONT_ID, {"properties": {"locked": True}})
     await coordinator.async_refresh()
     await hass.async_block_till_done()
-    assert hass.states.get(FRONT).state == "locked"
+    assert hass.states.get(front(hass)).state == "locked"
 
 
 async def test_commands_to_one_lock_are_serialized(hass: HomeAssistant, seam: Simulator) -> None:
-    states = record_states(hass, FRONT)
+    states = record_states(hass, front(hass))
     await asyncio.gather(call(hass, "unlock"), call(hass, "lock"))
 
     commands = [p for p in paths(seam) if p.startswith("/locks/")]

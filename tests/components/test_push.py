@@ -15,7 +15,7 @@ from aiohttp.test_utils import TestClient
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import Event, HomeAssistant, callback
-from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.network import NoURLAvailableError
 from homeassistant.setup import async_setup_component
 import orjson
@@ -33,7 +33,7 @@ from custom_components.parqex.const import (
     DOMAIN,
 )
 from simulator.webhooks import svix_headers
-from tests.conftest import Simulator, poll, setup
+from tests.conftest import Simulator, find_entity, has_device, poll, setup
 
 FRONT_ID = "7c1a9e5e-3d2b-4f7a-9a55-2f0c8b1d6e01"
 BACK_ID = "0b6f0a2c-8e4d-4c1b-b7a9-51d3f4e2a902"
@@ -86,6 +86,16 @@ async def until(check: Callable[[], bool], what: str) -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def front_lock(hass: HomeAssistant) -> str:
+    """The front door lock's entity id, as Home Assistant named it."""
+    return find_entity(hass, "lock", FRONT_ID, "lock")
+
+
+def front_activity(hass: HomeAssistant) -> str:
+    """The entity id of the front door lock's activity events."""
+    return find_entity(hass, "event", FRONT_ID, "activity")
+
+
 def state(hass: HomeAssistant, entity_id: str) -> str:
     current = hass.states.get(entity_id)
     assert current is not None, entity_id
@@ -105,7 +115,8 @@ async def manual(
 async def test_valid_delivery_updates_state_in_the_same_turn(
     hass: HomeAssistant, manual: MockConfigEntry, web: TestClient
 ) -> None:
-    assert state(hass, "lock.front_door") == "locked"
+    lock = front_lock(hass)
+    assert state(hass, lock) == "locked"
     status = await deliver(
         web,
         {
@@ -117,9 +128,9 @@ async def test_valid_delivery_updates_state_in_the_same_turn(
     )
     assert status == 200
     # No waiting: the state was written while the delivery was handled.
-    assert state(hass, "lock.front_door") == "unlocked"
-    assert hass.states.get("lock.front_door").attributes["changed_by"] == "keycode"
-    activity = hass.states.get("event.front_door_activity")
+    assert state(hass, lock) == "unlocked"
+    assert hass.states.get(lock).attributes["changed_by"] == "keycode"
+    activity = hass.states.get(front_activity(hass))
     assert activity.attributes["event_type"] == "unlocked"
     assert activity.attributes["method"] == "keycode"
     assert activity.attributes["access_code_id"] == "code-7"
@@ -151,8 +162,8 @@ async def test_bad_deliveries_change_nothing(
     event = {"event_type": "lock.unlocked", "device_id": FRONT_ID}
     assert await deliver(web, event, **kwargs) == status
     await hass.async_block_till_done()
-    assert state(hass, "lock.front_door") == "locked"
-    assert hass.states.get("event.front_door_activity").state == "unknown"
+    assert state(hass, front_lock(hass)) == "locked"
+    assert hass.states.get(front_activity(hass)).state == "unknown"
     assert SECRET not in caplog.text
     assert SECRET.removeprefix("whsec_") not in caplog.text
     rejected = issue_registry.async_get_issue(DOMAIN, f"{manual.entry_id}_push_rejected")
@@ -166,17 +177,18 @@ async def test_bad_deliveries_change_nothing(
 async def test_replayed_delivery_is_ignored(
     hass: HomeAssistant, manual: MockConfigEntry, web: TestClient
 ) -> None:
+    lock = front_lock(hass)
     assert await deliver(web, {"event_type": "lock.unlocked", "device_id": FRONT_ID}) == 200
-    assert state(hass, "lock.front_door") == "unlocked"
+    assert state(hass, lock) == "unlocked"
     # The same svix-id again, this time saying "locked": a replay, acknowledged and ignored.
     assert await deliver(web, {"event_type": "lock.locked", "device_id": FRONT_ID}) == 200
     await hass.async_block_till_done()
-    assert state(hass, "lock.front_door") == "unlocked"
+    assert state(hass, lock) == "unlocked"
     assert (
         await deliver(web, {"event_type": "lock.locked", "device_id": FRONT_ID}, message_id="msg_2")
         == 200
     )
-    assert state(hass, "lock.front_door") == "locked"
+    assert state(hass, lock) == "locked"
 
 
 async def test_device_events(
@@ -184,22 +196,25 @@ async def test_device_events(
     simulator: Simulator,
     manual: MockConfigEntry,
     web: TestClient,
-    device_registry: dr.DeviceRegistry,
 ) -> None:
+    lock = front_lock(hass)
+    connection = find_entity(hass, "binary_sensor", FRONT_ID, "online")
+    battery = find_entity(hass, "sensor", FRONT_ID, "battery")
+
     async def send(event_type: str, n: int, **fields: Any) -> None:
         event = {"event_type": event_type, "device_id": FRONT_ID, **fields}
         assert await deliver(web, event, message_id=f"msg_{n}") == 200
 
     await send("device.disconnected", 1)
-    assert state(hass, "lock.front_door") == STATE_UNAVAILABLE
-    assert state(hass, "binary_sensor.front_door_cloud_connection") == "off"
+    assert state(hass, lock) == STATE_UNAVAILABLE
+    assert state(hass, connection) == "off"
     await send("device.connected", 2)
-    assert state(hass, "lock.front_door") == "locked"
-    assert state(hass, "binary_sensor.front_door_cloud_connection") == "on"
+    assert state(hass, lock) == "locked"
+    assert state(hass, connection) == "on"
     await send("device.low_battery", 3, battery_level=0.07)
-    assert state(hass, "sensor.front_door_battery") == "7"
+    assert state(hass, battery) == "7"
     await send("device.battery_status_changed", 4, battery_status="low")
-    assert state(hass, "sensor.front_door_battery") == "7"
+    assert state(hass, battery) == "7"
 
     polls = simulator.requests_to("seam")
     await send("device.tampered", 5)
@@ -208,8 +223,8 @@ async def test_device_events(
 
     await send("device.removed", 6)
     await hass.async_block_till_done()
-    assert device_registry.async_get_device(identifiers={(DOMAIN, FRONT_ID)}) is None
-    assert hass.states.get("lock.front_door") is None
+    assert not has_device(hass, manual, FRONT_ID)
+    assert hass.states.get(lock) is None
 
 
 async def test_polling_slows_while_deliveries_arrive(
@@ -243,16 +258,15 @@ async def test_command_and_its_webhook_fire_one_activity(
 ) -> None:
     simulator.state.action_settings.delay = 0
     events: list[dict[str, Any]] = []
+    activity = front_activity(hass)
 
     @callback
     def fired(event: Event) -> None:
-        if event.data["entity_id"] == "event.front_door_activity":
+        if event.data["entity_id"] == activity:
             events.append(dict(event.data["new_state"].attributes))
 
     hass.bus.async_listen("state_changed", fired)
-    await hass.services.async_call(
-        "lock", "unlock", {"entity_id": "lock.front_door"}, blocking=True
-    )
+    await hass.services.async_call("lock", "unlock", {"entity_id": front_lock(hass)}, blocking=True)
     assert (
         await deliver(
             web, {"event_type": "lock.unlocked", "device_id": FRONT_ID, "method": "seamapi"}
@@ -282,8 +296,10 @@ async def test_automatic_registration_and_removal(
         BACK_ID,
         {"properties": {"locked": True}, "event": {"method": "keycode", "access_code_id": "c9"}},
     )
-    await until(lambda: state(hass, "lock.back_door") == "locked", "the lock.locked delivery")
-    assert hass.states.get("event.back_door_activity").attributes["access_code_id"] == "c9"
+    back_lock = find_entity(hass, "lock", BACK_ID, "lock")
+    await until(lambda: state(hass, back_lock) == "locked", "the lock.locked delivery")
+    back_activity = find_entity(hass, "event", BACK_ID, "activity")
+    assert hass.states.get(back_activity).attributes["access_code_id"] == "c9"
     # Home Assistant may apply the event before the simulator has read its answer.
     await until(lambda: bool(simulator.state.hub.deliveries), "the delivery's answer")
     assert [d.status for d in simulator.state.hub.deliveries] == [200]
@@ -316,7 +332,7 @@ async def test_registration_failure_falls_back_to_the_manual_path(
     assert issue.translation_placeholders == {
         "webhook_url": f"https://my-home.example.org/api/webhook/{HOOK_ID}"
     }
-    assert state(hass, "lock.front_door") == "locked"
+    assert state(hass, front_lock(hass)) == "locked"
 
 
 async def test_cloud_webhook_is_preferred(
@@ -377,7 +393,7 @@ async def test_manual_path_from_the_options(
     headers = svix_headers(SECRET, payload, message_id="m", timestamp=int(time.time()))
     response = await web.post(path, data=payload, headers=headers)
     assert response.status == 200
-    assert state(hass, "lock.front_door") == "unlocked"
+    assert state(hass, front_lock(hass)) == "unlocked"
 
 
 async def test_unusable_stored_secret(

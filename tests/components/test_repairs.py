@@ -9,7 +9,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.parqex.const import DOMAIN
 from simulator.seeds import DEFAULT_PARQEX_TOKEN, DEFAULT_SEAM_API_KEY
-from tests.conftest import Simulator, poll, setup
+from tests.conftest import Simulator, find_entity, poll, setup
 
 CONTROLLER = "35ff0e08ac8eb84ca097a894541ba049"
 FRONT_ID = "7c1a9e5e-3d2b-4f7a-9a55-2f0c8b1d6e01"
@@ -59,6 +59,7 @@ async def test_disconnected_account_is_one_issue(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     await setup(hass, seam_entry)
+    front = find_entity(hass, "lock", FRONT_ID, "lock")
     simulator.state.update_device(FRONT_ID, DISCONNECTED)
     simulator.state.update_device(BACK_ID, DISCONNECTED)
     await poll(hass, freezer, 60)
@@ -67,13 +68,13 @@ async def test_disconnected_account_is_one_issue(
     assert issue.translation_key == "account_disconnected"
     assert issue.translation_placeholders == {"devices": "Back Door, Front Door"}
     assert DEFAULT_SEAM_API_KEY not in str(issue.to_json())
-    assert hass.states.get("lock.front_door").state == "unavailable"
+    assert hass.states.get(front).state == "unavailable"
 
     simulator.state.update_device(FRONT_ID, {"errors": []})
     simulator.state.update_device(BACK_ID, {"errors": []})
     await poll(hass, freezer, 60)
     assert ours(issue_registry) == {}
-    assert hass.states.get("lock.front_door").state == "locked"
+    assert hass.states.get(front).state == "locked"
 
 
 async def test_issue_that_cleared_while_unloaded_is_withdrawn(

@@ -8,7 +8,7 @@ from homeassistant.const import EVENT_STATE_CHANGED, EVENT_STATE_REPORTED
 from homeassistant.core import Event, HomeAssistant, callback
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from tests.conftest import Simulator, setup
+from tests.conftest import Simulator, find_entity, setup
 
 LAST_DOOR = "a42308f43dbfaa8b1960a20ac4317b05"
 BACK_ID = "0b6f0a2c-8e4d-4c1b-b7a9-51d3f4e2a902"
@@ -63,7 +63,7 @@ async def test_one_door_change_writes_that_door_only(
         LAST_DOOR, {"state": "CLOSED", "last_toggled": "2020-08-21 02:33:37"}
     )
     await refresh_all(hass, parqex_entry, seam_entry)
-    assert written == ["binary_sensor.last_door"]
+    assert written == [find_entity(hass, "binary_sensor", LAST_DOOR, "door")]
 
 
 async def test_one_lock_change_writes_that_lock_only(
@@ -76,7 +76,7 @@ async def test_one_lock_change_writes_that_lock_only(
     written = count_writes(hass)
     simulator.state.update_device(BACK_ID, {"properties": {"locked": True}})
     await refresh_all(hass, parqex_entry, seam_entry)
-    assert written == ["lock.back_door"]
+    assert written == [find_entity(hass, "lock", BACK_ID, "lock")]
 
 
 async def test_a_moved_door_writes_its_position_and_its_time(
@@ -86,4 +86,9 @@ async def test_a_moved_door_writes_its_position_and_its_time(
     written = count_writes(hass)
     simulator.state.update_door(LAST_DOOR, {"state": "CLOSED"})
     await refresh_all(hass, parqex_entry)
-    assert sorted(written) == ["binary_sensor.last_door", "sensor.last_door_last_moved"]
+    assert sorted(written) == sorted(
+        [
+            find_entity(hass, "binary_sensor", LAST_DOOR, "door"),
+            find_entity(hass, "sensor", LAST_DOOR, "last_toggled"),
+        ]
+    )
