@@ -1,7 +1,8 @@
 """The Home Assistant part of the benchmark, run by `python -m bench` as a pytest session.
 
-`.venv/bin/pytest bench/parse_bench.py bench/ha_bench.py` runs it on its own, at full size unless
-PARQEX_BENCH_CONFIG says otherwise; the raw figures go to the file PARQEX_BENCH_OUTPUT names.
+`scripts/python -m pytest bench/parse_bench.py bench/ha_bench.py` runs it on its own, at full
+size unless PARQEX_BENCH_CONFIG says otherwise; the raw figures go to the file
+PARQEX_BENCH_OUTPUT names.
 """
 
 from __future__ import annotations
@@ -15,14 +16,8 @@ from typing import Any
 from unittest.mock import patch
 
 from aiohttp import ClientSession
-from homeassistant.const import (
-    ATTR_ENTITY_ID,
-    EVENT_STATE_CHANGED,
-    EVENT_STATE_REPORTED,
-    STATE_LOCKED,
-    STATE_UNLOCKED,
-    Platform,
-)
+from homeassistant.components.lock import LockState
+from homeassistant.const import ATTR_ENTITY_ID, EVENT_STATE_CHANGED, EVENT_STATE_REPORTED, Platform
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 import orjson
@@ -259,7 +254,7 @@ async def seconds_to_unlocked(hass: HomeAssistant, entity_id: str) -> float:
         if (
             event.data["entity_id"] == entity_id
             and new_state is not None
-            and new_state.state == STATE_UNLOCKED
+            and new_state.state == LockState.UNLOCKED
         ):
             unlocked_at.append(time.perf_counter())
 
@@ -284,7 +279,7 @@ async def lock_commands(hass: HomeAssistant, control: ClientSession) -> None:
     locked = [
         state.entity_id
         for state in hass.states.async_all(LOCK_DOMAIN)
-        if state.state == STATE_LOCKED
+        if state.state == LockState.LOCKED
     ]
     assert len(locked) >= SIZES.lock_commands
     for entity_id in locked[: SIZES.lock_commands]:

@@ -111,7 +111,7 @@ def integration_import_ms(repeats: int) -> list[float]:
 def seam_sdk_import_ms(repeats: int) -> list[float] | None:
     """Milliseconds for `import seam` in a fresh interpreter, per run; None without the SDK."""
     try:
-        first = _measure([], ["seam"], None)  # also compiles the bytecode uv did not
+        first = _measure([], ["seam"], None)  # also compiles any bytecode not yet cached
     except subprocess.CalledProcessError:
         return None
     if repeats == 1:

@@ -20,6 +20,17 @@ LIST_PATHS: Final = {
     SEAM: "/user_identities/list_accessible_devices",
 }
 
+# The door and the lock each service's faults are watched on (`_malformed_object` breaks them),
+# and one of each that a bad object must not touch.
+PROBE_OBJECTS: Final = {
+    PARQEX: "70fc7ebd63d841d9a9f06ff815be1e7c",  # door "Kitty"
+    SEAM: "7c1a9e5e-3d2b-4f7a-9a55-2f0c8b1d6e01",  # lock "Front Door"
+}
+BYSTANDER_OBJECTS: Final = {
+    PARQEX: "a42308f43dbfaa8b1960a20ac4317b05",  # door "Last Door! "
+    SEAM: "0b6f0a2c-8e4d-4c1b-b7a9-51d3f4e2a902",  # lock "Back Door"
+}
+
 # What the integration does about a fault.
 REAUTH: Final = "reauth"
 UNAVAILABLE: Final = "unavailable"
@@ -58,9 +69,9 @@ class FaultCase:
 
 def _malformed_object(state: SimulatorState, service: str) -> None:
     if service == PARQEX:
-        state.update_door("70fc7ebd63d841d9a9f06ff815be1e7c", {"state": 1, "active": "yes"})
+        state.update_door(PROBE_OBJECTS[PARQEX], {"state": 1, "active": "yes"})
     else:
-        state.update_device("7c1a9e5e-3d2b-4f7a-9a55-2f0c8b1d6e01", {"properties": {"locked": "x"}})
+        state.update_device(PROBE_OBJECTS[SEAM], {"properties": {"locked": "x"}})
 
 
 def _duplicates(state: SimulatorState, service: str) -> None:
@@ -76,11 +87,9 @@ def _duplicates(state: SimulatorState, service: str) -> None:
 
 def _unicode_names(state: SimulatorState, service: str) -> None:
     if service == PARQEX:
-        state.update_door("70fc7ebd63d841d9a9f06ff815be1e7c", {"name": "  Garáge 北 🚗\t"})
+        state.update_door(PROBE_OBJECTS[PARQEX], {"name": "  Garáge 北 🚗\t"})
     else:
-        state.update_device(
-            "7c1a9e5e-3d2b-4f7a-9a55-2f0c8b1d6e01", {"nickname": "  Porte d\u2019entrée 🔐 "}
-        )
+        state.update_device(PROBE_OBJECTS[SEAM], {"nickname": "  Porte d\u2019entrée 🔐 "})
 
 
 def _huge(state: SimulatorState, service: str) -> None:
