@@ -6,10 +6,10 @@ from functools import partial
 
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ConfigEntryError
+from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryError
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 
-from .api import InsecureUrlError
+from .api import InsecureUrlError, InvalidCredentialsError
 from .const import DOMAIN, SERVICE_PARQEX, SERVICE_SEAM
 from .coordinator import (
     ParqexConfigEntry,
@@ -30,14 +30,17 @@ PLATFORMS_BY_SERVICE: dict[str, list[Platform]] = {
 async def async_setup_entry(hass: HomeAssistant, entry: ParqexConfigEntry) -> bool:
     """Poll the entry's service once, then set up its platforms."""
     service = entry_service(entry.data)
+    coordinator_class = SeamCoordinator if service == SERVICE_SEAM else ParqexCoordinator
     try:
-        coordinator = (
-            SeamCoordinator(hass, entry)
-            if service == SERVICE_SEAM
-            else ParqexCoordinator(hass, entry)
-        )
+        coordinator = coordinator_class(hass, entry)
     except InsecureUrlError as err:
         raise ConfigEntryError(translation_domain=DOMAIN, translation_key="insecure_url") from err
+    except InvalidCredentialsError as err:
+        raise ConfigEntryAuthFailed(
+            translation_domain=DOMAIN,
+            translation_key="auth_failed",
+            translation_placeholders={"service": coordinator_class.service_name},
+        ) from err
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = coordinator
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS_BY_SERVICE[service])

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 import time
+import traceback
 from typing import Any, Final
 
 from homeassistant.config_entries import ConfigEntry
@@ -162,35 +163,41 @@ class CloudCoordinator[DataT](DataUpdateCoordinator[DataT]):
         doubled = self.base_interval * (1 << min(self._failures, 10))
         return max(self.base_interval, min(doubled, MAX_BACKOFF))
 
-    async def _async_update_data(self) -> DataT:
-        started = time.monotonic()
-        try:
-            data = await self._async_fetch()
-        except AuthenticationError as err:
-            raise ConfigEntryAuthFailed(
+    def _update_error(self, err: ApiError) -> Exception:
+        """What a failed poll raises for Home Assistant, with the next poll's time set."""
+        if isinstance(err, AuthenticationError):
+            return ConfigEntryAuthFailed(
                 translation_domain=DOMAIN,
                 translation_key="auth_failed",
                 translation_placeholders={"service": self.service_name},
-            ) from err
-        except RateLimitError as err:
-            self._failures += 1
+            )
+        self._failures += 1
+        if isinstance(err, RateLimitError):
             self.update_interval = self._backoff(err.retry_after)
-            raise UpdateFailed(
+            return UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="rate_limited",
                 translation_placeholders={
                     "service": self.service_name,
                     "seconds": str(int(self.update_interval.total_seconds())),
                 },
-            ) from err
+            )
+        self.update_interval = self._backoff()
+        return UpdateFailed(
+            translation_domain=DOMAIN,
+            translation_key="update_failed",
+            translation_placeholders={"service": self.service_name, "error": str(err)},
+        )
+
+    async def _async_update_data(self) -> DataT:
+        started = time.monotonic()
+        try:
+            data = await self._async_fetch()
         except ApiError as err:
-            self._failures += 1
-            self.update_interval = self._backoff()
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="update_failed",
-                translation_placeholders={"service": self.service_name, "error": str(err)},
-            ) from err
+            # Home Assistant keeps the last failure; its frames must not keep the failed
+            # answer (up to the clients' size limit) alive with it.
+            traceback.clear_frames(err.__traceback__)
+            raise self._update_error(err) from err
         self._failures = 0
         self._apply_normal_interval()
         if started < self._shown_since:

@@ -10,11 +10,14 @@ from .errors import (
     ApiError,
     AuthenticationError,
     InsecureUrlError,
+    InvalidCredentialsError,
     InvalidResponseError,
     NotFoundError,
     RateLimitError,
     RequestRejectedError,
+    ResponseTooLargeError,
     ServiceUnavailableError,
+    scrub,
 )
 from .models import (
     ParqexAccount,
@@ -27,7 +30,7 @@ from .models import (
 )
 from .parqex import PARQEX_DEFAULT_URL, ParqexClient
 from .seam import SEAM_DEFAULT_URL, SeamClient, async_confirm_action_attempt
-from .transport import validate_base_url
+from .transport import validate_base_url, validate_credential
 from .webhooks import (
     EVENT_TYPES,
     SeamEvent,
@@ -47,6 +50,7 @@ __all__ = [
     "ApiError",
     "AuthenticationError",
     "InsecureUrlError",
+    "InvalidCredentialsError",
     "InvalidResponseError",
     "NotFoundError",
     "ParqexAccount",
@@ -55,6 +59,7 @@ __all__ = [
     "ParqexDoor",
     "RateLimitError",
     "RequestRejectedError",
+    "ResponseTooLargeError",
     "SeamActionAttempt",
     "SeamClient",
     "SeamDevice",
@@ -67,6 +72,8 @@ __all__ = [
     "async_confirm_action_attempt",
     "decode_secret",
     "parse_event",
+    "scrub",
     "validate_base_url",
+    "validate_credential",
     "verify_delivery",
 ]

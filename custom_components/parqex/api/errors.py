@@ -1,11 +1,36 @@
 """Errors raised by the ParqEx and Seam clients.
 
 Every failure of a request ends as one of these, so callers catch `ApiError` and nothing else.
-Messages never contain credentials: they are built only from status codes, service error types
-and service messages.
+Messages never contain credentials: they are built from status codes and from service text that
+`scrub` has cleaned of the caller's secrets and cut to a bounded length.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Final
+from urllib.parse import quote, quote_plus
+
+REDACTED: Final = "**REDACTED**"
+# Service text longer than this is cut: it ends up in logs, the UI and repair issues.
+MAX_SERVICE_TEXT: Final = 300
+
+
+def scrub(text: str, secrets: Iterable[str]) -> str:
+    """`text` from a service, made safe to show: secrets removed, one line, bounded length.
+
+    Services and proxies may echo the credential they refused, also URL-encoded. Control
+    characters go too, so a message cannot forge log lines.
+    """
+    for secret in secrets:
+        if not secret:
+            continue
+        for form in {secret, quote(secret), quote(secret, safe=""), quote_plus(secret)}:
+            text = text.replace(form, REDACTED)
+    text = "".join(char if char.isprintable() else " " for char in text)
+    if len(text) > MAX_SERVICE_TEXT:
+        text = text[: MAX_SERVICE_TEXT - 1] + "…"
+    return text
 
 
 class ApiError(Exception):
@@ -33,7 +58,19 @@ class RateLimitError(ApiError):
 
 
 class NotFoundError(ApiError):
-    """The service does not know the requested object (404), e.g. a Seam user identity."""
+    """The service does not know the requested object (404), e.g. a Seam user identity.
+
+    `error_type` is the service's reason when it gave one (Seam: `user_identity_not_found`);
+    a 404 without one usually means the service URL is not the service's.
+    """
+
+    def __init__(self, message: str, error_type: str | None = None) -> None:
+        super().__init__(message)
+        self.error_type = error_type
+
+
+class InvalidCredentialsError(AuthenticationError):
+    """A token or key that cannot be sent at all (it holds spaces or control characters)."""
 
 
 class ServiceUnavailableError(ApiError):
@@ -42,6 +79,10 @@ class ServiceUnavailableError(ApiError):
 
 class InvalidResponseError(ApiError):
     """The service answered with a body that is not the documented shape."""
+
+
+class ResponseTooLargeError(InvalidResponseError):
+    """An answer larger than the clients accept; it was not read further."""
 
 
 class RequestRejectedError(ApiError):

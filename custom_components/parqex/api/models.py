@@ -47,6 +47,8 @@ def decode[T](body: bytes, decoder: msgspec.json.Decoder[T], what: str) -> T:
         raise InvalidResponseError(f"{what} is malformed: {err}") from None
     except msgspec.DecodeError:
         raise InvalidResponseError(f"{what} is not JSON") from None
+    except RecursionError:
+        raise InvalidResponseError(f"{what} is nested too deeply") from None
 
 
 def _decode_whole[T](body: bytes, decoder: msgspec.json.Decoder[T], what: str) -> T | None:
@@ -61,16 +63,23 @@ def _decode_whole[T](body: bytes, decoder: msgspec.json.Decoder[T], what: str) -
         return None
     except msgspec.DecodeError:
         raise InvalidResponseError(f"{what} is not JSON") from None
+    except RecursionError:
+        raise InvalidResponseError(f"{what} is nested too deeply") from None
 
 
 _ANY: Final = msgspec.json.Decoder()
+
+
+def _decode_any(body: bytes, what: str) -> Any:
+    """`body` as plain JSON values, to be taken apart object by object."""
+    return decode(body, _ANY, what)
 
 
 def _convert[T](raw: Any, model: type[T]) -> T | None:
     """`raw` (decoded JSON) as `model`, or None when it does not fit."""
     try:
         return msgspec.convert(raw, model)
-    except msgspec.ValidationError:
+    except msgspec.ValidationError, RecursionError:
         return None
 
 
@@ -266,7 +275,7 @@ def parse_parqex_sync(body: bytes) -> ParqexAccount:
     answer = _decode_whole(body, _PARQEX_SYNC, "ParqEx /sync answer")
     if answer is not None:
         return _parqex_account(answer.devices, 0)
-    payload = _ANY.decode(body)
+    payload = _decode_any(body, "ParqEx /sync answer")
     if type(payload) is not dict or type(payload.get("devices")) is not list:
         raise InvalidResponseError("ParqEx /sync answer has no list of devices")
     listed: list[ParqexController] = []
@@ -541,7 +550,7 @@ def parse_seam_devices(body: bytes) -> SeamDevices:
         if listed is None:
             raise InvalidResponseError("Seam answer has no list of devices")
         return _seam_devices(listed, 0)
-    payload = _ANY.decode(body)
+    payload = _decode_any(body, "Seam answer")
     if type(payload) is not dict:
         raise InvalidResponseError("Seam answer is not a JSON object")
     raw_devices = payload.get("devices")

@@ -8,7 +8,7 @@ import aiohttp
 
 from .errors import AuthenticationError, InvalidResponseError
 from .models import ParqexAccount, parse_parqex_sync
-from .transport import DEFAULT_TIMEOUT, request, validate_base_url
+from .transport import DEFAULT_TIMEOUT, request, validate_base_url, validate_credential
 
 PARQEX_DEFAULT_URL: Final = "https://api.parqex.com"
 PARQEX_SYNC_PATH: Final = "/oauth/v1/endpoints/sync"
@@ -30,7 +30,7 @@ class ParqexClient:
         request_timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
         self._session = session
-        self._access_token = access_token
+        self._access_token = validate_credential(access_token)
         self._base_url = validate_base_url(base_url)
         self._timeout = request_timeout
 
@@ -63,6 +63,7 @@ class ParqexClient:
             headers=self._headers(),
             timeout=self._timeout,
             auth_marker=INVALID_ACCESS_TOKEN,
+            secrets=(self._access_token,),
         )
         try:
             return parse_parqex_sync(payload)

@@ -8,14 +8,14 @@ from typing import Any, Final
 import aiohttp
 import msgspec
 
-from .errors import ActionAttemptFailedError, ActionAttemptTimeoutError
+from .errors import ActionAttemptFailedError, ActionAttemptTimeoutError, scrub
 from .models import (
     SeamActionAttempt,
     SeamDevices,
     parse_seam_action_attempt,
     parse_seam_devices,
 )
-from .transport import DEFAULT_TIMEOUT, request, validate_base_url
+from .transport import DEFAULT_TIMEOUT, request, validate_base_url, validate_credential
 from .webhooks import SeamWebhook, parse_webhook
 
 SEAM_DEFAULT_URL: Final = "https://connect.getseam.com"
@@ -45,7 +45,7 @@ class SeamClient:
         request_timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
         self._session = session
-        self._api_key = api_key
+        self._api_key = validate_credential(api_key)
         self._base_url = validate_base_url(base_url)
         self._timeout = request_timeout
 
@@ -56,6 +56,10 @@ class SeamClient:
     def base_url(self) -> str:
         """The service URL this client talks to."""
         return self._base_url
+
+    def scrub(self, text: str) -> str:
+        """Service text made safe to show: without the API key, one line, bounded."""
+        return scrub(text, (self._api_key,))
 
     async def _post(self, path: str, body: dict[str, Any]) -> bytes:
         return await request(
@@ -70,6 +74,7 @@ class SeamClient:
             },
             body=msgspec.json.encode(body),
             timeout=self._timeout,
+            secrets=(self._api_key,),
         )
 
     async def async_list_accessible_devices(self, user_identity_id: str) -> SeamDevices:
@@ -149,7 +154,9 @@ async def async_confirm_action_attempt(
             delay = min(delay * 2, max_delay)
     if attempt.status != ACTION_SUCCESS:
         raise ActionAttemptFailedError(
-            attempt.error_message or f"Seam reports the command ended as {attempt.status!r}",
-            attempt.error_type,
+            client.scrub(
+                attempt.error_message or f"Seam reports the command ended as {attempt.status!r}"
+            ),
+            client.scrub(attempt.error_type) if attempt.error_type else None,
         )
     return attempt

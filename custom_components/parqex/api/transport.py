@@ -13,19 +13,29 @@ import aiohttp
 import msgspec
 
 from .errors import (
+    ApiError,
     AuthenticationError,
     InsecureUrlError,
+    InvalidCredentialsError,
     InvalidResponseError,
     NotFoundError,
     RateLimitError,
     RequestRejectedError,
+    ResponseTooLargeError,
     ServiceUnavailableError,
+    scrub,
 )
 from .models import Model
 
 _LOGGER = logging.getLogger(__package__)
 
 DEFAULT_TIMEOUT: Final = 10.0
+# No answer of either service comes near this once decoded; a larger one is refused unread
+# (10,000 Seam devices are about 47 MB).
+MAX_ANSWER_BYTES: Final = 64 * 1024 * 1024
+_READ_CHUNK: Final = 64 * 1024
+# However long a service asks us to wait, we wait at most this long before asking again.
+MAX_RETRY_AFTER: Final = 3600.0
 # Seam tags every answer with this id; support asks for it.
 SEAM_REQUEST_ID_HEADER: Final = "seam-request-id"
 
@@ -45,10 +55,16 @@ def validate_base_url(url: str) -> str:
     Credentials may only travel over TLS; plain http is allowed to this machine alone, which is
     where the simulator and test servers live.
     """
-    parts = urlsplit(url)
-    host = parts.hostname or ""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = parts.port
+    except ValueError:
+        raise InsecureUrlError("Not a usable service URL") from None
     if not host or parts.username or parts.password or parts.query or parts.fragment:
-        raise InsecureUrlError(f"Not a usable service URL: {url!r}")
+        raise InsecureUrlError("Not a usable service URL")
+    if port == 0:
+        raise InsecureUrlError("Not a usable service URL")
     if parts.scheme == "https" or (parts.scheme == "http" and _is_loopback(host)):
         return url.rstrip("/")
     raise InsecureUrlError(
@@ -56,20 +72,31 @@ def validate_base_url(url: str) -> str:
     )
 
 
+def validate_credential(secret: str) -> str:
+    """Return `secret`, or raise `InvalidCredentialsError` if no HTTP header can carry it."""
+    if not secret or not all("!" <= char <= "~" for char in secret):
+        raise InvalidCredentialsError("The credential holds characters a token never has")
+    return secret
+
+
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a `Retry-After` header in either of its forms (seconds or a date)."""
+    """Seconds to wait from a `Retry-After` header in either of its forms (seconds or a date).
+
+    Anything else is no advice (None); the wait is capped at `MAX_RETRY_AFTER`.
+    """
     if value is None:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    if value.isascii() and value.isdigit():
+        return min(float(value), MAX_RETRY_AFTER) if len(value) < 12 else MAX_RETRY_AFTER
     try:
         when = parsedate_to_datetime(value)
-    except TypeError, ValueError:
+    except TypeError, ValueError, IndexError, OverflowError:
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+    seconds = (when - (now or datetime.now(UTC))).total_seconds()
+    return min(max(0.0, seconds), MAX_RETRY_AFTER)
 
 
 class _ServiceError(Model, frozen=True):
@@ -88,37 +115,70 @@ def _service_error(body: bytes) -> tuple[str | None, str | None]:
     """Seam's `{"error": {"type", "message"}}`; (None, None) for any other body."""
     try:
         error = _ERROR_ANSWER.decode(body).error
-    except msgspec.DecodeError:
+    except msgspec.DecodeError, RecursionError:
         return None, None
     return (error.type, error.message) if error else (None, None)
 
 
-def _raise_for_status(
-    service: str, status: int, headers: Any, body: bytes, auth_marker: bytes | None
-) -> None:
+def status_error(
+    service: str,
+    status: int,
+    headers: Any,
+    body: bytes,
+    *,
+    auth_marker: bytes | None = None,
+    secrets: tuple[str, ...] = (),
+) -> ApiError | None:
+    """The error a non-2xx answer means, None for a 2xx one.
+
+    Returned rather than raised, so the caller can let go of the body first: an exception
+    keeps its frames, and their locals, alive for as long as it is kept.
+    """
     if status < 300:
-        return
+        return None
     if auth_marker is not None and auth_marker in body:
-        raise AuthenticationError(f"{service} refused the credentials (HTTP {status})")
+        return AuthenticationError(f"{service} refused the credentials (HTTP {status})")
     error_type, message = _service_error(body)
+    error_type = scrub(error_type, secrets) if error_type else None
     detail = f"{service} answered HTTP {status}"
     if error_type or message:
-        detail += f" ({': '.join(part for part in (error_type, message) if part)})"
+        text = ": ".join(part for part in (error_type, message) if part)
+        detail += f" ({scrub(text, secrets)})"
     request_id = headers.get(SEAM_REQUEST_ID_HEADER)
     if request_id:
-        detail += f" [request id {request_id}]"
+        detail += f" [request id {scrub(request_id, secrets)}]"
     if status in (401, 403):
-        raise AuthenticationError(detail)
+        return AuthenticationError(detail)
     if status == 429:
-        raise RateLimitError(detail, parse_retry_after(headers.get("Retry-After")))
+        return RateLimitError(detail, parse_retry_after(headers.get("Retry-After")))
     if status == 404:
-        raise NotFoundError(detail)
+        return NotFoundError(detail, error_type)
     if status >= 500:
-        raise ServiceUnavailableError(detail)
+        return ServiceUnavailableError(detail)
     if 300 <= status < 400:
         # Redirects are never followed: the Authorization header must not reach another host.
-        raise InvalidResponseError(f"{service} answered with a redirect (HTTP {status})")
-    raise RequestRejectedError(detail, error_type)
+        return InvalidResponseError(f"{service} answered with a redirect (HTTP {status})")
+    return RequestRejectedError(detail, error_type)
+
+
+async def _read_bounded(response: aiohttp.ClientResponse, service: str) -> bytes:
+    """The decoded body, refused once it passes `MAX_ANSWER_BYTES`.
+
+    The decoded bytes are counted as they arrive, so a small compressed answer that would
+    expand to gigabytes stops at the limit.
+    """
+    limit = f"{service} answered with more than {MAX_ANSWER_BYTES // (1024 * 1024)} MB"
+    if response.content_length is not None and response.content_length > MAX_ANSWER_BYTES:
+        raise ResponseTooLargeError(limit)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.content.iter_chunked(_READ_CHUNK):
+        size += len(chunk)
+        if size > MAX_ANSWER_BYTES:
+            chunks.clear()
+            raise ResponseTooLargeError(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 async def request(
@@ -131,11 +191,12 @@ async def request(
     body: bytes | None = None,
     timeout: float,
     auth_marker: bytes | None = None,
+    secrets: tuple[str, ...] = (),
 ) -> bytes:
     """Send one request; return the raw body of a 2xx answer, or raise an `ApiError`.
 
     `auth_marker` is text that, in an error body, means the credentials were refused whatever
-    the status code says.
+    the status code says. `secrets` are scrubbed from any service text an error repeats.
     """
     try:
         async with session.request(
@@ -146,12 +207,20 @@ async def request(
             allow_redirects=False,
             timeout=aiohttp.ClientTimeout(total=timeout),
         ) as response:
-            payload = await response.read()
+            payload = await _read_bounded(response, service)
             status, response_headers = response.status, response.headers
     except TimeoutError as err:
         raise ServiceUnavailableError(f"{service} did not answer within {timeout:g} s") from err
     except aiohttp.ClientError as err:
         # The aiohttp message names the host and the failure, never request headers.
         raise ServiceUnavailableError(f"Cannot reach {service}: {type(err).__name__}") from err
-    _raise_for_status(service, status, response_headers, payload, auth_marker)
+    except ValueError as err:
+        # aiohttp refuses a header value or URL it cannot send; the value is not repeated.
+        raise RequestRejectedError(f"{service} request could not be sent") from err
+    error = status_error(
+        service, status, response_headers, payload, auth_marker=auth_marker, secrets=secrets
+    )
+    if error is not None:
+        del payload
+        raise error
     return payload
