@@ -22,6 +22,8 @@ MANIFEST = json.loads((INTEGRATION / "manifest.json").read_text())
 STRINGS = json.loads((INTEGRATION / "strings.json").read_text())
 ICONS = json.loads((INTEGRATION / "icons.json").read_text())
 PLATFORM_MODULES = {"binary_sensor": binary_sensor, "event": event, "lock": lock, "sensor": sensor}
+# What hassfest allows in a step's `sections` entry.
+SECTION_KEYS = {"name", "description", "data", "data_description"}
 
 
 def descriptions() -> list[tuple[str, EntityDescription]]:
@@ -104,7 +106,7 @@ def test_hacs_json() -> None:
     }
     assert hacs["name"]
     assert set(hacs) <= allowed
-    assert hacs["homeassistant"] == "2025.4.0"
+    assert hacs["homeassistant"] == "2026.9.0"
 
 
 def test_translations_match_strings() -> None:
@@ -183,11 +185,24 @@ def test_config_errors_and_aborts_are_declared_and_used() -> None:
     ids=["config", "options"],
 )
 def test_every_field_has_a_description(steps: dict[str, Any]) -> None:
+    literals, _, _ = code_constants()
     for name, step in steps.items():
         fields = step.get("data", {})
         described = step.get("data_description", {})
         assert set(fields) == set(described), name
         assert all(described.values()), name
+        # A form section (a collapsed group of fields) labels and describes its own fields.
+        for section_name, section in step.get("sections", {}).items():
+            where = f"{name}.sections.{section_name}"
+            assert section_name in literals, where
+            assert set(section) <= SECTION_KEYS, where
+            assert section.get("name"), where
+            section_fields = section.get("data", {})
+            section_described = section.get("data_description", {})
+            assert section_fields, where
+            assert set(section_fields) == set(section_described), where
+            assert all(section_fields.values()), where
+            assert all(section_described.values()), where
 
 
 def test_quality_scale_is_complete() -> None:

@@ -34,6 +34,7 @@ from .api import (
     ApiError,
     AuthenticationError,
     InsecureUrlError,
+    InvalidCredentialsError,
     NotFoundError,
     ParqexClient,
     SeamClient,
@@ -64,6 +65,8 @@ _TEXT = TextSelector()
 # The expert fields (the service URL) live in this collapsed section of the form.
 SECTION_ADVANCED = "advanced"
 MAX_SCAN_INTERVAL = 3600
+# Seam's error type for a user identity its workspace does not have.
+SEAM_USER_IDENTITY_NOT_FOUND = "user_identity_not_found"
 
 
 def parqex_unique_id(access_token: str) -> str:
@@ -97,10 +100,14 @@ async def async_validate(hass: HomeAssistant, data: Mapping[str, Any]) -> dict[s
             await parqex.async_get_devices()
     except InsecureUrlError:
         return {"base": "insecure_url"}
+    except InvalidCredentialsError:
+        return {"base": "malformed_credential"}
     except AuthenticationError:
         return {"base": "invalid_auth"}
-    except NotFoundError:
-        return {"base": "user_identity_not_found" if seam else "cannot_connect"}
+    except NotFoundError as err:
+        if seam and err.error_type == SEAM_USER_IDENTITY_NOT_FOUND:
+            return {"base": "user_identity_not_found"}
+        return {"base": "url_not_found"}
     except ApiError:
         return {"base": "cannot_connect"}
     except Exception:
@@ -126,8 +133,9 @@ class ParqexConfigFlow(ConfigFlow, domain=DOMAIN):
 
     @staticmethod
     def _url_section(default: str) -> dict[vol.Marker, Any]:
+        # Optional: input without the section means the default URL.
         return {
-            vol.Required(SECTION_ADVANCED): section(
+            vol.Optional(SECTION_ADVANCED): section(
                 vol.Schema({vol.Required(CONF_URL, default=default): _URL}), {"collapsed": True}
             )
         }
@@ -144,7 +152,10 @@ class ParqexConfigFlow(ConfigFlow, domain=DOMAIN):
         errors = await async_validate(self.hass, data)
         if not errors:
             return self.async_create_entry(title=title, data=data)
-        return self._show(step_id, schema, data, errors)
+        # The form keeps what was entered, the URL inside its section.
+        return self._show(
+            step_id, schema, {**data, SECTION_ADVANCED: {CONF_URL: data[CONF_URL]}}, errors
+        )
 
     def _show(
         self,

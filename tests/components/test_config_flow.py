@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+import socket
+from typing import Any
 from unittest.mock import patch
 
+from aiohttp.abc import ResolveResult
+from aiohttp.resolver import ThreadedResolver
 from homeassistant.config_entries import SOURCE_USER, ConfigFlowResult
 from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.data_entry_flow import FlowResultType, section
+import probatio
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 import voluptuous as vol
 
-from custom_components.parqex.config_flow import parqex_unique_id
+from custom_components.parqex.config_flow import SECTION_ADVANCED, parqex_unique_id
 from custom_components.parqex.const import (
     CONF_ACCESS_TOKEN,
     CONF_API_KEY,
@@ -22,13 +28,13 @@ from custom_components.parqex.const import (
     DOMAIN,
 )
 from simulator.seeds import DEFAULT_PARQEX_TOKEN, DEFAULT_SEAM_API_KEY, DEFAULT_USER_IDENTITY_ID
-from tests.conftest import Simulator, setup
+from tests.conftest import Simulator, find_entity, setup
+
+FRONT_DOOR = "7c1a9e5e-3d2b-4f7a-9a55-2f0c8b1d6e01"
 
 
-async def _form(hass: HomeAssistant, menu_choice: str, advanced: bool = True) -> ConfigFlowResult:
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_USER, "show_advanced_options": advanced}
-    )
+async def _form(hass: HomeAssistant, menu_choice: str) -> ConfigFlowResult:
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     assert result["type"] is FlowResultType.MENU
     assert result["menu_options"] == ["parqex", "seam"]
     result = await hass.config_entries.flow.async_configure(
@@ -40,15 +46,30 @@ async def _form(hass: HomeAssistant, menu_choice: str, advanced: bool = True) ->
     return result
 
 
-async def _start(hass: HomeAssistant, menu_choice: str, advanced: bool = True) -> str:
-    return (await _form(hass, menu_choice, advanced))["flow_id"]
+async def _start(hass: HomeAssistant, menu_choice: str) -> str:
+    return (await _form(hass, menu_choice))["flow_id"]
+
+
+def _suggested(schema: probatio.Schema) -> dict[str, Any]:
+    """The values a form shows filled in, those of a section nested under its name."""
+    suggested: dict[str, Any] = {}
+    for key, val in schema.schema.items():
+        if isinstance(val, section):
+            suggested[str(key)] = _suggested(val.schema)
+        elif key.description and "suggested_value" in key.description:
+            suggested[str(key)] = key.description["suggested_value"]
+    return suggested
 
 
 async def test_add_parqex_account(hass: HomeAssistant, simulator: Simulator) -> None:
     flow_id = await _start(hass, "parqex")
     with patch("custom_components.parqex.async_setup_entry", return_value=True) as setup_entry:
         result = await hass.config_entries.flow.async_configure(
-            flow_id, {CONF_ACCESS_TOKEN: f"  {DEFAULT_PARQEX_TOKEN} ", CONF_URL: simulator.url}
+            flow_id,
+            {
+                CONF_ACCESS_TOKEN: f"  {DEFAULT_PARQEX_TOKEN} ",
+                SECTION_ADVANCED: {CONF_URL: simulator.url},
+            },
         )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "ParqEx"
@@ -66,7 +87,7 @@ async def test_add_seam_user_identity(hass: HomeAssistant, simulator: Simulator)
             {
                 CONF_API_KEY: DEFAULT_SEAM_API_KEY,
                 CONF_USER_IDENTITY_ID: DEFAULT_USER_IDENTITY_ID.upper(),
-                CONF_URL: simulator.url,
+                SECTION_ADVANCED: {CONF_URL: simulator.url},
             },
         )
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -80,23 +101,31 @@ async def test_add_seam_user_identity(hass: HomeAssistant, simulator: Simulator)
 
 
 @pytest.mark.parametrize(
-    ("step", "fields"),
+    ("step", "fields", "default_url"),
     [
-        ("parqex", [CONF_ACCESS_TOKEN]),
-        ("seam", [CONF_API_KEY, CONF_USER_IDENTITY_ID]),
+        ("parqex", [CONF_ACCESS_TOKEN], "https://api.parqex.com"),
+        ("seam", [CONF_API_KEY, CONF_USER_IDENTITY_ID], "https://connect.getseam.com"),
     ],
 )
-@pytest.mark.parametrize("advanced", [True, False])
-async def test_url_only_in_advanced_mode(
-    hass: HomeAssistant, step: str, fields: list[str], advanced: bool
+async def test_url_in_a_collapsed_section(
+    hass: HomeAssistant, step: str, fields: list[str], default_url: str
 ) -> None:
-    form = await _form(hass, step, advanced)
-    expected = [*fields, CONF_URL] if advanced else fields
-    assert [str(key) for key in form["data_schema"].schema] == expected
+    form = await _form(hass, step)
+    schema = form["data_schema"]
+    assert [str(key) for key in schema.schema] == [*fields, SECTION_ADVANCED]
+    (advanced,) = (val for key, val in schema.schema.items() if key == SECTION_ADVANCED)
+    assert advanced.options == {"collapsed": True}
+    (url,) = advanced.schema.schema
+    assert str(url) == CONF_URL
+    assert url.default() == default_url
 
 
-async def test_default_urls_outside_advanced_mode(hass: HomeAssistant) -> None:
-    flow_id = await _start(hass, "parqex", advanced=False)
+@pytest.mark.parametrize(
+    "advanced", [pytest.param(None, id="section_omitted"), pytest.param({}, id="section_empty")]
+)
+async def test_default_urls(hass: HomeAssistant, advanced: dict[str, str] | None) -> None:
+    section_input = {} if advanced is None else {SECTION_ADVANCED: advanced}
+    flow_id = await _start(hass, "parqex")
     with (
         patch(
             "custom_components.parqex.config_flow.ParqexClient.async_get_devices",
@@ -105,11 +134,11 @@ async def test_default_urls_outside_advanced_mode(hass: HomeAssistant) -> None:
         patch("custom_components.parqex.async_setup_entry", return_value=True),
     ):
         result = await hass.config_entries.flow.async_configure(
-            flow_id, {CONF_ACCESS_TOKEN: "token"}
+            flow_id, {CONF_ACCESS_TOKEN: "token", **section_input}
         )
     assert result["data"][CONF_URL] == "https://api.parqex.com"
 
-    flow_id = await _start(hass, "seam", advanced=False)
+    flow_id = await _start(hass, "seam")
     with (
         patch(
             "custom_components.parqex.config_flow.SeamClient.async_list_accessible_devices",
@@ -118,7 +147,12 @@ async def test_default_urls_outside_advanced_mode(hass: HomeAssistant) -> None:
         patch("custom_components.parqex.async_setup_entry", return_value=True),
     ):
         result = await hass.config_entries.flow.async_configure(
-            flow_id, {CONF_API_KEY: "seam_key", CONF_USER_IDENTITY_ID: DEFAULT_USER_IDENTITY_ID}
+            flow_id,
+            {
+                CONF_API_KEY: "seam_key",
+                CONF_USER_IDENTITY_ID: DEFAULT_USER_IDENTITY_ID,
+                **section_input,
+            },
         )
     assert result["data"][CONF_URL] == "https://connect.getseam.com"
 
@@ -128,7 +162,8 @@ async def test_default_urls_outside_advanced_mode(hass: HomeAssistant) -> None:
     [
         ({"status": 401}, {"base": "invalid_auth"}),
         ({"status": 503}, {"base": "cannot_connect"}),
-        ({"status": 404}, {"base": "cannot_connect"}),
+        # A 404 without the service's reason: the URL is not the service's.
+        ({"status": 404}, {"base": "url_not_found"}),
         ({"status": 429}, {"base": "cannot_connect"}),
         ({"mode": "not_json"}, {"base": "cannot_connect"}),
     ],
@@ -138,14 +173,18 @@ async def test_parqex_errors_then_recover(
 ) -> None:
     flow_id = await _start(hass, "parqex")
     simulator.fault(service="parqex", **fault)
-    user_input = {CONF_ACCESS_TOKEN: DEFAULT_PARQEX_TOKEN, CONF_URL: simulator.url}
+    user_input = {
+        CONF_ACCESS_TOKEN: DEFAULT_PARQEX_TOKEN,
+        SECTION_ADVANCED: {CONF_URL: simulator.url},
+    }
 
     result = await hass.config_entries.flow.async_configure(flow_id, user_input)
 
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == errors
     # What the user typed is kept in the form.
-    assert result["data_schema"]({CONF_ACCESS_TOKEN: DEFAULT_PARQEX_TOKEN, CONF_URL: simulator.url})
+    assert result["data_schema"](user_input)
+    assert _suggested(result["data_schema"]) == user_input
     with patch("custom_components.parqex.async_setup_entry", return_value=True):
         result = await hass.config_entries.flow.async_configure(flow_id, user_input)
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -166,13 +205,19 @@ async def test_parqex_errors_then_recover(
             {CONF_USER_IDENTITY_ID: "invalid_user_identity_id"},
         ),
         ({}, {"status": 500}, {"base": "cannot_connect"}),
-        ({CONF_URL: "http://192.168.1.20:8080"}, None, {CONF_URL: "insecure_url"}),
+        ({}, {"status": 404}, {"base": "url_not_found"}),
+        ({CONF_API_KEY: "seam_two words"}, None, {"base": "malformed_credential"}),
+        (
+            {SECTION_ADVANCED: {CONF_URL: "http://192.168.1.20:8080"}},
+            None,
+            {"base": "insecure_url"},
+        ),
     ],
 )
 async def test_seam_errors_then_recover(
     hass: HomeAssistant,
     simulator: Simulator,
-    user_input: dict[str, str],
+    user_input: dict[str, Any],
     fault: dict[str, object] | None,
     errors: dict[str, str],
 ) -> None:
@@ -182,14 +227,30 @@ async def test_seam_errors_then_recover(
     good = {
         CONF_API_KEY: DEFAULT_SEAM_API_KEY,
         CONF_USER_IDENTITY_ID: DEFAULT_USER_IDENTITY_ID,
-        CONF_URL: simulator.url,
+        SECTION_ADVANCED: {CONF_URL: simulator.url},
     }
     result = await hass.config_entries.flow.async_configure(flow_id, {**good, **user_input})
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == errors
+    # What the user typed is kept in the form.
+    assert _suggested(result["data_schema"]) == {**good, **user_input}
     with patch("custom_components.parqex.async_setup_entry", return_value=True):
         result = await hass.config_entries.flow.async_configure(flow_id, good)
     assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_malformed_access_token_is_not_sent(
+    hass: HomeAssistant, simulator: Simulator
+) -> None:
+    flow_id = await _start(hass, "parqex")
+    user_input = {
+        CONF_ACCESS_TOKEN: "two words",
+        SECTION_ADVANCED: {CONF_URL: simulator.url},
+    }
+    result = await hass.config_entries.flow.async_configure(flow_id, user_input)
+    assert result["errors"] == {"base": "malformed_credential"}
+    assert simulator.requests_to("parqex") == 0
+    assert _suggested(result["data_schema"]) == user_input
 
 
 async def test_unexpected_error_is_unknown(hass: HomeAssistant, simulator: Simulator) -> None:
@@ -199,7 +260,8 @@ async def test_unexpected_error_is_unknown(hass: HomeAssistant, simulator: Simul
         side_effect=RuntimeError("boom"),
     ):
         result = await hass.config_entries.flow.async_configure(
-            flow_id, {CONF_ACCESS_TOKEN: DEFAULT_PARQEX_TOKEN, CONF_URL: simulator.url}
+            flow_id,
+            {CONF_ACCESS_TOKEN: DEFAULT_PARQEX_TOKEN, SECTION_ADVANCED: {CONF_URL: simulator.url}},
         )
     assert result["errors"] == {"base": "unknown"}
 
@@ -212,7 +274,8 @@ async def test_same_account_twice_aborts(
 ) -> None:
     flow_id = await _start(hass, "parqex")
     result = await hass.config_entries.flow.async_configure(
-        flow_id, {CONF_ACCESS_TOKEN: DEFAULT_PARQEX_TOKEN, CONF_URL: simulator.url}
+        flow_id,
+        {CONF_ACCESS_TOKEN: DEFAULT_PARQEX_TOKEN, SECTION_ADVANCED: {CONF_URL: simulator.url}},
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
@@ -223,7 +286,7 @@ async def test_same_account_twice_aborts(
         {
             CONF_API_KEY: "another_key",
             CONF_USER_IDENTITY_ID: DEFAULT_USER_IDENTITY_ID,
-            CONF_URL: simulator.url,
+            SECTION_ADVANCED: {CONF_URL: simulator.url},
         },
     )
     assert result["type"] is FlowResultType.ABORT
@@ -254,7 +317,7 @@ async def test_reauth_asks_only_for_the_secret(
     assert seam_entry.data[CONF_USER_IDENTITY_ID] == DEFAULT_USER_IDENTITY_ID
     assert seam_entry.unique_id == DEFAULT_USER_IDENTITY_ID
     await hass.async_block_till_done()
-    assert hass.states.get("lock.front_door").state == "locked"
+    assert hass.states.get(find_entity(hass, "lock", FRONT_DOOR, "lock")).state == "locked"
 
 
 async def test_parqex_reauth_moves_the_unique_id(
@@ -291,6 +354,30 @@ async def test_reauth_to_another_entrys_account_aborts(
     assert parqex_entry.data[CONF_ACCESS_TOKEN] == DEFAULT_PARQEX_TOKEN
 
 
+class _Ipv4Resolver(ThreadedResolver):
+    """Resolves to IPv4 only: the test plugin allows connections to 127.0.0.1 alone."""
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        return await super().resolve(host, port, socket.AF_INET)
+
+
+@pytest.fixture
+async def resolver_on_the_test_loop() -> AsyncIterator[None]:
+    """A DNS resolver usable from this test's event loop, so `localhost` can be resolved.
+
+    The test plugin hands every test one aiodns resolver made on the session's event loop
+    (its `mock_zeroconf_resolver`); tests run on a loop of their own, where resolving with it
+    fails with "attached to a different loop". This one is made on the test's loop.
+    """
+    resolver = _Ipv4Resolver()
+    resolver.real_close = resolver.close  # type: ignore[attr-defined]
+    with patch("homeassistant.helpers.aiohttp_client._async_make_resolver", return_value=resolver):
+        yield
+
+
+@pytest.mark.usefixtures("resolver_on_the_test_loop")
 async def test_reconfigure_url_keeps_the_secret(
     hass: HomeAssistant, simulator: Simulator, seam_entry: MockConfigEntry
 ) -> None:
@@ -301,7 +388,7 @@ async def test_reconfigure_url_keeps_the_secret(
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_URL: "http://example.com"}
     )
-    assert result["errors"] == {CONF_URL: "insecure_url"}
+    assert result["errors"] == {"base": "insecure_url"}
 
     new_url = simulator.url.replace("127.0.0.1", "localhost")
     result = await hass.config_entries.flow.async_configure(

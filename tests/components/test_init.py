@@ -18,12 +18,16 @@ from pytest_homeassistant_custom_component.common import (
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.parqex.const import CONF_URL, DOMAIN
-from tests.conftest import Simulator, poll, setup
+from tests.conftest import Simulator, find_device, find_entity, has_device, poll, setup
 
 KITTY = "70fc7ebd63d841d9a9f06ff815be1e7c"
 LAST_DOOR = "a42308f43dbfaa8b1960a20ac4317b05"
 FIRST_CONTROLLER = "9d9e5e0e093a06d5f16e1116d108d0c7"
 FRONT_DOOR = "7c1a9e5e-3d2b-4f7a-9a55-2f0c8b1d6e01"
+BACK_DOOR = "0b6f0a2c-8e4d-4c1b-b7a9-51d3f4e2a902"
+GARAGE_SIDE_DOOR = "e9f0a1b2-c3d4-4e5f-8a6b-7c8d9e0f1a04"
+SECOND_CONTROLLER = "35ff0e08ac8eb84ca097a894541ba049"
+SHED = "11111111-2222-4333-8444-555555555555"
 
 
 async def test_setup_and_unload(
@@ -32,15 +36,17 @@ async def test_setup_and_unload(
     await setup(hass, parqex_entry)
     assert parqex_entry.state is ConfigEntryState.LOADED
     assert seam_entry.state is ConfigEntryState.LOADED
-    assert hass.states.get("binary_sensor.kitty").state == "on"
-    assert hass.states.get("lock.front_door").state == "locked"
+    kitty = find_entity(hass, "binary_sensor", KITTY, "door")
+    front_door = find_entity(hass, "lock", FRONT_DOOR, "lock")
+    assert hass.states.get(kitty).state == "on"
+    assert hass.states.get(front_door).state == "locked"
 
     assert await hass.config_entries.async_unload(parqex_entry.entry_id)
     await hass.async_block_till_done()
     assert parqex_entry.state is ConfigEntryState.NOT_LOADED
-    assert hass.states.get("binary_sensor.kitty").state == STATE_UNAVAILABLE
+    assert hass.states.get(kitty).state == STATE_UNAVAILABLE
     # The other service's entry is untouched.
-    assert hass.states.get("lock.front_door").state == "locked"
+    assert hass.states.get(front_door).state == "locked"
 
 
 @pytest.mark.parametrize("fault", [{"status": 503}, {"mode": "not_json"}, {"status": 429}])
@@ -85,18 +91,19 @@ async def test_unavailable_then_back_logs_once(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     await setup(hass, parqex_entry)
+    kitty = find_entity(hass, "binary_sensor", KITTY, "door")
     caplog.set_level(logging.INFO, logger="custom_components.parqex")
     caplog.clear()
     simulator.fault(service="parqex", status=503, count=3)
 
     await poll(hass, freezer, 30)
-    assert hass.states.get("binary_sensor.kitty").state == STATE_UNAVAILABLE
+    assert hass.states.get(kitty).state == STATE_UNAVAILABLE
     await poll(hass, freezer, 60)
     await poll(hass, freezer, 120)
     assert simulator.state.faults == []
     await poll(hass, freezer, 240)
 
-    assert hass.states.get("binary_sensor.kitty").state == "on"
+    assert hass.states.get(kitty).state == "on"
     ours = [r for r in caplog.records if r.name.startswith("custom_components.parqex")]
     assert [(r.levelno, r.getMessage().split(":")[0]) for r in ours] == [
         (logging.INFO, "ParqEx (ParqEx) is unavailable"),
@@ -140,7 +147,7 @@ async def test_retry_after_postpones_the_next_poll(
     assert simulator.requests_to("seam") == before
     await poll(hass, freezer, 2)
     assert simulator.requests_to("seam") == before + 1
-    assert hass.states.get("lock.front_door").state == "locked"
+    assert hass.states.get(find_entity(hass, "lock", FRONT_DOOR, "lock")).state == "locked"
 
 
 async def test_credentials_refused_while_running_start_reauth(
@@ -154,7 +161,9 @@ async def test_credentials_refused_while_running_start_reauth(
     await poll(hass, freezer, 30)
     (flow,) = hass.config_entries.flow.async_progress()
     assert flow["context"]["source"] == SOURCE_REAUTH
-    assert hass.states.get("binary_sensor.kitty").state == STATE_UNAVAILABLE
+    assert hass.states.get(find_entity(hass, "binary_sensor", KITTY, "door")).state == (
+        STATE_UNAVAILABLE
+    )
 
 
 async def test_new_devices_appear_without_reload(
@@ -179,7 +188,7 @@ async def test_new_devices_appear_without_reload(
     )
     simulator.state.add_device(
         {
-            "device_id": "11111111-2222-4333-8444-555555555555",
+            "device_id": SHED,
             "display_name": "Shed",
             "properties": {"online": True, "locked": False, "battery_level": 0.5},
             "capabilities_supported": ["lock"],
@@ -187,16 +196,12 @@ async def test_new_devices_appear_without_reload(
     )
     await poll(hass, freezer, 60)
 
-    assert hass.states.get("binary_sensor.workshop").state == "off"
-    assert hass.states.get("sensor.workshop_sensor_battery").state == "77"
-    assert hass.states.get("lock.shed").state == "unlocked"
-    assert hass.states.get("sensor.shed_battery").state == "50"
-    door = device_registry.async_get_device(identifiers={(DOMAIN, "newdoor")})
-    assert door is not None
-    assert (
-        door.via_device_id
-        == device_registry.async_get_device(identifiers={(DOMAIN, FIRST_CONTROLLER)}).id
-    )
+    assert hass.states.get(find_entity(hass, "binary_sensor", "newdoor", "door")).state == "off"
+    assert hass.states.get(find_entity(hass, "sensor", "newdoor", "sensor_battery")).state == "77"
+    assert hass.states.get(find_entity(hass, "lock", SHED, "lock")).state == "unlocked"
+    assert hass.states.get(find_entity(hass, "sensor", SHED, "battery")).state == "50"
+    door = find_device(hass, parqex_entry, "newdoor")
+    assert door.via_device_id == find_device(hass, parqex_entry, FIRST_CONTROLLER).id
 
 
 async def test_removed_devices_leave_the_registry(
@@ -205,31 +210,29 @@ async def test_removed_devices_leave_the_registry(
     parqex_entry: MockConfigEntry,
     seam_entry: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
-    device_registry: dr.DeviceRegistry,
     entity_registry: er.EntityRegistry,
 ) -> None:
     await setup(hass, parqex_entry)
-    assert device_registry.async_get_device(identifiers={(DOMAIN, f"{LAST_DOOR}_sensor")})
-    simulator.state.remove_controller("35ff0e08ac8eb84ca097a894541ba049")
+    find_device(hass, parqex_entry, f"{LAST_DOOR}_sensor")
+    last_door = find_entity(hass, "binary_sensor", LAST_DOOR, "door")
+    front_door = find_entity(hass, "lock", FRONT_DOOR, "lock")
+    kitty = find_entity(hass, "binary_sensor", KITTY, "door")
+    simulator.state.remove_controller(SECOND_CONTROLLER)
     simulator.state.remove_device(FRONT_DOOR)
     await poll(hass, freezer, 60)
 
-    for identifier in (
-        "35ff0e08ac8eb84ca097a894541ba049",
-        LAST_DOOR,
-        f"{LAST_DOOR}_sensor",
-        FRONT_DOOR,
-    ):
-        assert device_registry.async_get_device(identifiers={(DOMAIN, identifier)}) is None
-    assert hass.states.get("binary_sensor.last_door") is None
-    assert entity_registry.async_get("lock.front_door") is None
-    assert hass.states.get("binary_sensor.kitty").state == "on"
+    for identifier in (SECOND_CONTROLLER, LAST_DOOR, f"{LAST_DOOR}_sensor", FRONT_DOOR):
+        for entry in (parqex_entry, seam_entry):
+            assert not has_device(hass, entry, identifier)
+    assert hass.states.get(last_door) is None
+    assert entity_registry.async_get(front_door) is None
+    assert hass.states.get(kitty).state == "on"
 
     # A device that comes back gets its entities again.
     simulator.state.reset()
     await poll(hass, freezer, 60)
-    assert hass.states.get("binary_sensor.last_door").state == "on"
-    assert hass.states.get("lock.front_door").state == "locked"
+    assert hass.states.get(find_entity(hass, "binary_sensor", LAST_DOOR, "door")).state == "on"
+    assert hass.states.get(find_entity(hass, "lock", FRONT_DOOR, "lock")).state == "locked"
 
 
 async def test_malformed_device_is_unavailable_not_removed(
@@ -237,22 +240,21 @@ async def test_malformed_device_is_unavailable_not_removed(
     simulator: Simulator,
     seam_entry: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
-    device_registry: dr.DeviceRegistry,
 ) -> None:
     await setup(hass, seam_entry)
+    front_door = find_entity(hass, "lock", FRONT_DOOR, "lock")
+    back_door = find_entity(hass, "lock", BACK_DOOR, "lock")
     simulator.state.update_device(FRONT_DOOR, {"properties": {"locked": "maybe"}})
-    simulator.state.update_device(
-        "0b6f0a2c-8e4d-4c1b-b7a9-51d3f4e2a902", {"properties": {"locked": True}}
-    )
+    simulator.state.update_device(BACK_DOOR, {"properties": {"locked": True}})
     await poll(hass, freezer, 60)
 
-    assert hass.states.get("lock.front_door").state == STATE_UNAVAILABLE
-    assert hass.states.get("lock.back_door").state == "locked"
-    assert device_registry.async_get_device(identifiers={(DOMAIN, FRONT_DOOR)}) is not None
+    assert hass.states.get(front_door).state == STATE_UNAVAILABLE
+    assert hass.states.get(back_door).state == "locked"
+    assert has_device(hass, seam_entry, FRONT_DOOR)
 
     simulator.state.update_device(FRONT_DOOR, {"properties": {"locked": False}})
     await poll(hass, freezer, 60)
-    assert hass.states.get("lock.front_door").state == "unlocked"
+    assert hass.states.get(front_door).state == "unlocked"
 
 
 async def test_inactive_door_and_offline_device_are_unavailable(
@@ -263,13 +265,17 @@ async def test_inactive_door_and_offline_device_are_unavailable(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     await setup(hass, parqex_entry)
-    assert hass.states.get("lock.garage_side_door").state == STATE_UNAVAILABLE
+    garage_side_door = find_entity(hass, "lock", GARAGE_SIDE_DOOR, "lock")
+    assert hass.states.get(garage_side_door).state == STATE_UNAVAILABLE
     # Connectivity stays readable: it is what says the device is offline.
-    assert hass.states.get("binary_sensor.garage_side_door_cloud_connection").state == "off"
+    connection = find_entity(hass, "binary_sensor", GARAGE_SIDE_DOOR, "online")
+    assert hass.states.get(connection).state == "off"
     simulator.state.update_door(KITTY, {"active": False})
     await poll(hass, freezer, 60)
-    assert hass.states.get("binary_sensor.kitty").state == STATE_UNAVAILABLE
-    assert hass.states.get("binary_sensor.last_door").state == "on"
+    assert hass.states.get(find_entity(hass, "binary_sensor", KITTY, "door")).state == (
+        STATE_UNAVAILABLE
+    )
+    assert hass.states.get(find_entity(hass, "binary_sensor", LAST_DOOR, "door")).state == "on"
 
 
 async def test_manual_device_removal(
@@ -282,26 +288,16 @@ async def test_manual_device_removal(
     await setup(hass, parqex_entry)
     assert await async_setup_component(hass, "config", {})
     client = await hass_ws_client(hass)
-    kitty = device_registry.async_get_device(identifiers={(DOMAIN, KITTY)})
-    assert kitty is not None
+    kitty = find_device(hass, parqex_entry, KITTY)
     stale = device_registry.async_get_or_create(
         config_entry_id=parqex_entry.entry_id, identifiers={(DOMAIN, "gone")}
     )
 
-    await client.send_json_auto_id(
-        {
-            "type": "config/device_registry/remove_config_entry",
-            "config_entry_id": parqex_entry.entry_id,
-            "device_id": kitty.id,
-        }
-    )
-    assert not (await client.receive_json())["success"]
-    await client.send_json_auto_id(
-        {
-            "type": "config/device_registry/remove_config_entry",
-            "config_entry_id": parqex_entry.entry_id,
-            "device_id": stale.id,
-        }
-    )
+    # `remove_config_entry` is deprecated (it logs so); `remove` takes the device alone.
+    await client.send_json_auto_id({"type": "config/device_registry/remove", "device_id": kitty.id})
+    response = await client.receive_json()
+    assert not response["success"]
+    assert "rejected by integration" in response["error"]["message"]
+    await client.send_json_auto_id({"type": "config/device_registry/remove", "device_id": stale.id})
     assert (await client.receive_json())["success"]
     assert device_registry.async_get(stale.id) is None
