@@ -2,41 +2,106 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 import shutil
 import subprocess
+import sys
+
+import pytest
 
 ROOT = Path(__file__).parent.parent
 
 
-def test_setup_without_python_313_says_so(tmp_path: Path) -> None:
+# Stands in for a Python that is too old: the real interpreter, reporting 3.14.1 to the code it
+# is given with -c (scripts/setup's version check), and noting that it was asked.
+TOO_OLD_PYTHON = """#!{bash}
+echo "$0 $*" >>{asked}
+exec {python} -c '{prologue}' "${{@:2}}"
+""".replace(
+    "{prologue}",
+    'import sys; code = sys.argv.pop(1); sys.version_info = (3, 14, 1, "final", 0); exec(code)',
+)
+
+
+def test_setup_without_python_3142_says_so(tmp_path: Path) -> None:
     (tmp_path / "scripts").mkdir()
     shutil.copy(ROOT / "scripts" / "setup", tmp_path / "scripts" / "setup")
-    shutil.copy(ROOT / "requirements_test.txt", tmp_path)
-    # A PATH with only the system's tools: its python3 is not 3.13 and there is no pyenv.
+    for requirements in ("requirements_test.txt", "requirements_ha.txt"):
+        shutil.copy(ROOT / requirements, tmp_path)
+    # A PATH with only the tools setup needs to decide: a python3 and python3.14 that are 3.14.1,
+    # no pyenv, no uv, and no apt-get, so the machine does not look like Debian as root (where
+    # setup would build a Debian root with its python3.14 instead). HOME is a fresh folder.
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
-    for tool in ("bash", "cat", "cut", "sha256sum", "dirname"):
+    for tool in ("bash", "cat", "cut", "sha256sum", "dirname", "id"):
         found = shutil.which(tool)
         assert found
         (bin_dir / tool).symlink_to(found)
+    asked = tmp_path / "asked"
+    bash = shutil.which("bash")
+    assert bash
+    for name in ("python3", "python3.14"):
+        stub = bin_dir / name
+        stub.write_text(TOO_OLD_PYTHON.format(bash=bash, asked=asked, python=sys.executable))
+        stub.chmod(0o755)
     result = subprocess.run(
         ["bash", "scripts/setup"],
         cwd=tmp_path,
-        env={"PATH": str(bin_dir), "HOME": str(tmp_path)},
+        env={"PATH": str(bin_dir), "HOME": str(tmp_path / "home")},
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
     )
-    assert result.returncode == 1
-    assert "Python 3.13 is required" in result.stderr
-    assert "pyenv install 3.13" in result.stderr
+    assert result.returncode == 1, result.stderr
+    assert "Python >= 3.14.2 is needed" in result.stderr
+    assert "uv python install 3.14" in result.stderr
+    assert "PARQEX_PYTHON" in result.stderr
+    assert "Debian" not in result.stderr
+    # The 3.14.1 on PATH was found and turned down, not missed.
+    assert f"{bin_dir / 'python3.14'} -c" in asked.read_text()
     assert not (tmp_path / ".venv").exists()
+    assert not (tmp_path / ".venv-ha").exists()
+
+
+def test_too_old_python_stub_is_too_old(tmp_path: Path) -> None:
+    """The stub above really fails setup's version check, and only because of its version."""
+    stub = tmp_path / "python3"
+    bash = shutil.which("bash")
+    assert bash
+    stub.write_text(
+        TOO_OLD_PYTHON.format(bash=bash, asked=tmp_path / "asked", python=sys.executable)
+    )
+    stub.chmod(0o755)
+    check = "import sys; sys.exit(sys.version_info[:3] < tuple(int(p) for p in sys.argv[1:]))"
+    assert subprocess.run([stub, "-c", check, "3", "14", "2"], check=False).returncode == 1
+    assert subprocess.run([stub, "-c", check, "3", "14", "1"], check=False).returncode == 0
+
+
+def environment_stamps() -> dict[str, str | None]:
+    """Each environment's requirements stamp, None where it has none."""
+    stamps: dict[str, str | None] = {}
+    for venv in (".venv", ".venv-ha"):
+        stamp = ROOT / venv / ".requirements.sha256"
+        stamps[venv] = stamp.read_text() if stamp.exists() else None
+    return stamps
 
 
 def test_setup_is_quick_when_nothing_changed() -> None:
+    # Both environments must be current already; otherwise this would reinstall the suite's own
+    # environment under it.
+    for venv, requirements in (
+        (".venv", "requirements_test.txt"),
+        (".venv-ha", "requirements_ha.txt"),
+    ):
+        wanted = hashlib.sha256(
+            (ROOT / requirements).read_bytes() + (ROOT / "scripts" / "setup").read_bytes()
+        ).hexdigest()
+        if environment_stamps()[venv] != wanted + "\n":
+            pytest.fail(f"{venv} is not up to date with {requirements}: run scripts/setup first")
+    before = environment_stamps()
     result = subprocess.run(
         [str(ROOT / "scripts" / "setup")],
         capture_output=True,
@@ -45,7 +110,10 @@ def test_setup_is_quick_when_nothing_changed() -> None:
         check=True,
         env={**os.environ},
     )
+    # Nothing to make, download or install: setup says nothing at all and changes no stamp.
     assert result.stdout == ""
+    assert result.stderr == ""
+    assert environment_stamps() == before
 
 
 def test_tls_verification_is_never_turned_off() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 import json
@@ -17,10 +18,14 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+import aiohttp
 import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[2]
+# The newest Home Assistant release (requirements_ha.txt), made by scripts/setup beside .venv:
+# the suite itself runs on the release its test plugin supports, the real process on this one.
+HASS_PYTHON = REPO / ".venv-ha" / "bin" / "python"
 HOST = "127.0.0.1"
 STARTUP_TIMEOUT = 90.0
 STOP_TIMEOUT = 30.0
@@ -69,8 +74,10 @@ class Http:
     base_url: str
     token: str | None = None
 
-    def request(self, method: str, path: str, body: Any = None, *, form: bool = False) -> Any:
-        """Send a request and return the decoded JSON answer (text when it is not JSON)."""
+    def send(
+        self, method: str, path: str, body: Any = None, *, form: bool = False
+    ) -> tuple[str, bytes]:
+        """Send a request and return the answer's content type and bytes."""
         headers = {"Accept": "application/json"}
         data = None
         if self.token:
@@ -87,9 +94,13 @@ class Http:
         request = urllib.request.Request(url, data=data, headers=headers, method=method)  # noqa: S310
         try:
             with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-                raw = response.read()
+                return response.headers.get_content_type(), response.read()
         except urllib.error.HTTPError as err:
             raise HttpError(method, url, err.code, err.read().decode(errors="replace")) from None
+
+    def request(self, method: str, path: str, body: Any = None, *, form: bool = False) -> Any:
+        """Send a request and return the decoded JSON answer (text when it is not JSON)."""
+        _, raw = self.send(method, path, body, form=form)
         try:
             return json.loads(raw) if raw else None
         except json.JSONDecodeError:
@@ -98,6 +109,36 @@ class Http:
     def get(self, path: str) -> Any:
         """GET `path`."""
         return self.request("GET", path)
+
+    def get_bytes(self, path: str) -> tuple[str, bytes]:
+        """GET `path` as it is: its content type and bytes."""
+        return self.send("GET", path)
+
+    def websocket(self, *messages: dict[str, Any]) -> list[Any]:
+        """Log in on the websocket API, send each command, and return each one's result."""
+        assert self.token, "the websocket API needs an access token"
+        return asyncio.run(self._websocket(self.token, messages))
+
+    async def _websocket(self, token: str, messages: tuple[dict[str, Any], ...]) -> list[Any]:
+        results = []
+        timeout = aiohttp.ClientWSTimeout(ws_receive=30)
+        async with (
+            aiohttp.ClientSession() as session,
+            session.ws_connect(self.base_url + "/api/websocket", timeout=timeout) as ws,
+        ):
+            assert (await ws.receive_json())["type"] == "auth_required"
+            await ws.send_json({"type": "auth", "access_token": token})
+            answer = await ws.receive_json()
+            assert answer["type"] == "auth_ok", answer
+            for number, message in enumerate(messages, start=1):
+                await ws.send_json({**message, "id": number})
+                # Only commands are sent, so the next message is this command's answer.
+                answer = await ws.receive_json()
+                assert answer["id"] == number, answer
+                assert answer["type"] == "result", answer
+                assert answer["success"], answer
+                results.append(answer["result"])
+        return results
 
     def post(self, path: str, body: Any = None) -> Any:
         """POST `body` as JSON to `path`."""
@@ -165,7 +206,7 @@ class SimulatorProcess:
 
 @dataclass
 class HassProcess:
-    """`hass` on a free port with a fresh configuration directory."""
+    """Home Assistant (.venv-ha's) on a free port with a fresh configuration directory."""
 
     url: str
     config_dir: Path
@@ -206,6 +247,8 @@ def simulator_process(socket_enabled: None, tmp_path: Path) -> Iterator[Simulato
 @pytest.fixture
 def hass_process(socket_enabled: None, tmp_path: Path) -> Iterator[HassProcess]:
     """Home Assistant with the development configuration (config/), on a free port."""
+    if not HASS_PYTHON.exists():
+        pytest.fail(f"{HASS_PYTHON} is missing: run scripts/setup")
     config_dir = tmp_path / "config"
     config_dir.mkdir()
     port = free_port()
@@ -216,7 +259,7 @@ def hass_process(socket_enabled: None, tmp_path: Path) -> Iterator[HassProcess]:
     process = start(
         "Home Assistant",
         # --skip-pip: a package scripts/setup does not install must fail here, not be installed.
-        [sys.executable, "-m", "homeassistant", "--config", str(config_dir), "--skip-pip"],
+        [str(HASS_PYTHON), "-m", "homeassistant", "--config", str(config_dir), "--skip-pip"],
         tmp_path / "hass.out",
     )
     try:
