@@ -43,8 +43,9 @@ class Sizes:
     poll_doors: int = 1000
     poll_devices: int = 1000
     poll_repeats: int = 9
-    # Config entry setup: Seam entries of this many devices, then twice as many.
-    setup_devices: int = 1000
+    # Config entry setup: Seam entries of this many devices, then twice as many. Home Assistant
+    # (2026) enables at most 10,000 entities per config entry; twice 800 devices is 9,600.
+    setup_devices: int = 800
     setup_repeats: int = 3
     # A first, unrecorded setup loads what a process loads once (modules, caches).
     setup_warm_up: int = 1
