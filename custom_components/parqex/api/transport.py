@@ -61,9 +61,7 @@ def validate_base_url(url: str) -> str:
         port = parts.port
     except ValueError:
         raise InsecureUrlError("Not a usable service URL") from None
-    if not host or parts.username or parts.password or parts.query or parts.fragment:
-        raise InsecureUrlError("Not a usable service URL")
-    if port == 0:
+    if not host or port == 0 or parts.username or parts.password or parts.query or parts.fragment:
         raise InsecureUrlError("Not a usable service URL")
     if parts.scheme == "https" or (parts.scheme == "http" and _is_loopback(host)):
         return url.rstrip("/")
@@ -88,7 +86,7 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
         return None
     value = value.strip()
     if value.isascii() and value.isdigit():
-        return min(float(value), MAX_RETRY_AFTER) if len(value) < 12 else MAX_RETRY_AFTER
+        return min(float(value), MAX_RETRY_AFTER)
     try:
         when = parsedate_to_datetime(value)
     except TypeError, ValueError, IndexError, OverflowError:
