@@ -190,6 +190,16 @@ async def seam_list_accessible_devices(request: web.Request, body: Json) -> web.
     return _json(answer)
 
 
+async def seam_get_device(request: web.Request, body: Json) -> web.Response:
+    """`/devices/get`, by `device_id`."""
+    state = request.app[STATE_KEY]
+    state.settle_action_attempts()
+    device = state.devices.get(str(body.get("device_id")))
+    if device is None:
+        return _seam_error(404, "device_not_found", "Device not found")
+    return _json({"device": device, "ok": True})
+
+
 def _lock_command(action_type: str) -> Callable[[web.Request, Json], Awaitable[web.Response]]:
     async def handler(request: web.Request, body: Json) -> web.Response:
         state = request.app[STATE_KEY]
@@ -319,6 +329,7 @@ def build_app(state: SimulatorState | None = None) -> web.Application:
         "/locks/lock_door": _lock_command("LOCK_DOOR"),
         "/locks/unlock_door": _lock_command("UNLOCK_DOOR"),
         "/action_attempts/get": seam_get_action_attempt,
+        "/devices/get": seam_get_device,
         "/webhooks/create": seam_create_webhook,
         "/webhooks/delete": seam_delete_webhook,
         "/webhooks/list": seam_list_webhooks,

@@ -25,7 +25,9 @@ from custom_components.parqex.const import (
     CONF_USER_IDENTITY_ID,
     DOMAIN,
 )
+from custom_components.parqex.coordinator import entry_scope
 from custom_components.parqex.entity import entity_unique_id
+from custom_components.parqex.migration import MINOR_VERSION
 from simulator import Fault, SimulatorState, build_app
 from simulator.seeds import DEFAULT_PARQEX_TOKEN, DEFAULT_SEAM_API_KEY, DEFAULT_USER_IDENTITY_ID
 
@@ -48,16 +50,31 @@ class Simulator:
         return sum(1 for logged in self.state.requests if logged.service == service)
 
 
-def find_entity(hass: HomeAssistant, platform: str, object_id: str, key: str) -> str:
+def find_entity(
+    hass: HomeAssistant,
+    platform: str,
+    object_id: str,
+    key: str,
+    entry: MockConfigEntry | None = None,
+) -> str:
     """The entity id Home Assistant gave an entity of this integration, found by unique id.
 
     Entity ids are Home Assistant's to choose (since 2026.6 they carry the device's area), so
-    tests never guess them.
+    tests never guess them. Without `entry`, exactly one entry may have the entity.
     """
-    unique_id = entity_unique_id(object_id, key)
-    entity_id = er.async_get(hass).async_get_entity_id(platform, DOMAIN, unique_id)
-    assert entity_id is not None, f"no {platform} entity with unique id {unique_id}"
-    return entity_id
+    registry = er.async_get(hass)
+    entries = [entry] if entry else hass.config_entries.async_entries(DOMAIN)
+    found = [
+        entity_id
+        for candidate in entries
+        if (
+            entity_id := registry.async_get_entity_id(
+                platform, DOMAIN, entity_unique_id(entry_scope(candidate), object_id, key)
+            )
+        )
+    ]
+    assert len(found) == 1, f"{len(found)} {platform} entities for {object_id} {key}"
+    return found[0]
 
 
 def find_device(hass: HomeAssistant, entry: MockConfigEntry, identifier: str) -> dr.DeviceEntry:
@@ -132,6 +149,7 @@ def parqex_entry(hass: HomeAssistant, simulator: Simulator) -> MockConfigEntry:
         unique_id=parqex_unique_id(DEFAULT_PARQEX_TOKEN),
         data={CONF_ACCESS_TOKEN: DEFAULT_PARQEX_TOKEN, CONF_URL: simulator.url},
         entry_id="parqex_entry_id",
+        minor_version=MINOR_VERSION,
     )
     entry.add_to_hass(hass)
     return entry
@@ -150,6 +168,7 @@ def seam_entry(hass: HomeAssistant, simulator: Simulator) -> MockConfigEntry:
             CONF_URL: simulator.url,
         },
         entry_id="seam_entry_id",
+        minor_version=MINOR_VERSION,
     )
     entry.add_to_hass(hass)
     return entry

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
@@ -19,7 +20,8 @@ from .coordinator import (
     entry_service,
     scan_interval,
 )
-from .push import SeamPush, async_delete_seam_webhook, push_settings
+from .migration import async_migrate
+from .push import SeamPush, async_delete_push, push_settings
 
 PLATFORMS_BY_SERVICE: dict[str, list[Platform]] = {
     SERVICE_PARQEX: [Platform.BINARY_SENSOR, Platform.SENSOR],
@@ -44,15 +46,19 @@ async def async_setup_entry(hass: HomeAssistant, entry: ParqexConfigEntry) -> bo
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = coordinator
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS_BY_SERVICE[service])
-    running = push_settings(entry)
-    if isinstance(coordinator, SeamCoordinator) and running[0]:
+    if isinstance(coordinator, SeamCoordinator) and push_settings(entry.options)[0]:
         push = SeamPush(hass, entry, coordinator)
         entry.async_on_unload(push.async_stop)
         await push.async_start()
     entry.async_on_unload(
-        entry.add_update_listener(partial(_async_options_updated, running=running))
+        entry.add_update_listener(partial(_async_options_updated, options=dict(entry.options)))
     )
     return True
+
+
+async def async_migrate_entry(hass: HomeAssistant, entry: ParqexConfigEntry) -> bool:
+    """Bring an entry stored by an older version up to date."""
+    return await async_migrate(hass, entry)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: ParqexConfigEntry) -> bool:
@@ -64,16 +70,21 @@ async def async_unload_entry(hass: HomeAssistant, entry: ParqexConfigEntry) -> b
 
 async def async_remove_entry(hass: HomeAssistant, entry: ParqexConfigEntry) -> None:
     """Withdraw the repair issues of a deleted entry and stop Seam delivering to it."""
-    await async_delete_seam_webhook(hass, entry)
+    await async_delete_push(hass, entry)
     for issue_id in entry_issue_ids(hass, entry):
         ir.async_delete_issue(hass, DOMAIN, issue_id)
 
 
 async def _async_options_updated(
-    hass: HomeAssistant, entry: ParqexConfigEntry, *, running: tuple[bool, str | None]
+    hass: HomeAssistant, entry: ParqexConfigEntry, *, options: dict[str, Any]
 ) -> None:
-    """Apply a new polling interval in place; a change to push needs a reload."""
-    if push_settings(entry) != running:
+    """Apply a new polling interval in place; a change to push needs a reload.
+
+    Called for every change of the entry, also to the data the integration keeps itself.
+    """
+    if entry.options == options:
+        return
+    if push_settings(entry.options) != push_settings(options):
         hass.config_entries.async_schedule_reload(entry.entry_id)
         return
     coordinator = entry.runtime_data

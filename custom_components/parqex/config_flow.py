@@ -57,6 +57,7 @@ from .const import (
     SERVICE_SEAM,
 )
 from .coordinator import entry_service, scan_interval
+from .migration import MINOR_VERSION, VERSION
 from .push import webhook_url_for_display
 
 _PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
@@ -119,7 +120,8 @@ async def async_validate(hass: HomeAssistant, data: Mapping[str, Any]) -> dict[s
 class ParqexConfigFlow(ConfigFlow, domain=DOMAIN):
     """Adds one entry per ParqEx account or Seam user identity."""
 
-    VERSION = 1
+    VERSION = VERSION
+    MINOR_VERSION = MINOR_VERSION
 
     @staticmethod
     @callback
@@ -267,10 +269,6 @@ class ParqexConfigFlow(ConfigFlow, domain=DOMAIN):
 class ParqexOptionsFlow(OptionsFlow):
     """How often to poll and, for Seam, whether to take push updates."""
 
-    def __init__(self) -> None:
-        """No webhook id yet; one is made the first time push is offered."""
-        self._webhook_id: str | None = None
-
     def _interval_field(self) -> dict[vol.Marker, Any]:
         current = int(scan_interval(self.config_entry).total_seconds())
         return {
@@ -304,17 +302,21 @@ class ParqexOptionsFlow(OptionsFlow):
 
     async def async_step_seam(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Polling interval, push updates, and the secret of a webhook added by hand."""
-        options = self.config_entry.options
-        if self._webhook_id is None:
-            # Unguessable: the webhook URL is all a sender needs besides the signature.
-            self._webhook_id = options.get(CONF_WEBHOOK_ID) or webhook.async_generate_id()
+        entry = self.config_entry
+        options = entry.options
+        webhook_id = entry.data.get(CONF_WEBHOOK_ID)
+        if webhook_id is None:
+            # Kept from the first time the URL is shown: a user may copy it into Seam's
+            # console and come back later. Unguessable: the URL is all a sender needs
+            # besides the signature.
+            webhook_id = webhook.async_generate_id()
+            self.hass.config_entries.async_update_entry(
+                entry, data={**entry.data, CONF_WEBHOOK_ID: webhook_id}
+            )
         errors: dict[str, str] = {}
         if user_input is not None:
             secret = user_input.get(CONF_WEBHOOK_SECRET, "").strip()
-            extra: dict[str, Any] = {
-                CONF_PUSH: bool(user_input[CONF_PUSH]),
-                CONF_WEBHOOK_ID: self._webhook_id,
-            }
+            extra: dict[str, Any] = {CONF_PUSH: bool(user_input[CONF_PUSH])}
             if secret:
                 try:
                     decode_secret(secret)
@@ -335,6 +337,6 @@ class ParqexOptionsFlow(OptionsFlow):
             data_schema=schema,
             errors=errors,
             description_placeholders={
-                "webhook_url": webhook_url_for_display(self.hass, self._webhook_id)
+                "webhook_url": webhook_url_for_display(self.hass, webhook_id)
             },
         )

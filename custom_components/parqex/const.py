@@ -15,13 +15,15 @@ CONF_API_KEY: Final = "api_key"
 CONF_USER_IDENTITY_ID: Final = "user_identity_id"
 CONF_URL: Final = "url"
 CONF_SCAN_INTERVAL: Final = "scan_interval"
-# Seam push options: the user's switch and (manual set-up) secret, and what the integration
-# keeps about the webhooks it registered.
+# Seam push options (the user's choices): the switch and the secret of a webhook made by hand.
 CONF_PUSH: Final = "push"
 CONF_WEBHOOK_SECRET: Final = "webhook_secret"  # noqa: S105 (an option name)
+# Entry data the integration manages for push: Home Assistant's webhook id, whether it made a
+# Home Assistant Cloud webhook for it, and the webhook it registered with Seam.
 CONF_WEBHOOK_ID: Final = "webhook_id"
+CONF_CLOUDHOOK: Final = "cloudhook"
 CONF_SEAM_WEBHOOK_ID: Final = "seam_webhook_id"
-CONF_SEAM_WEBHOOK_SECRET: Final = "seam_webhook_secret"  # noqa: S105 (an option name)
+CONF_SEAM_WEBHOOK_SECRET: Final = "seam_webhook_secret"  # noqa: S105 (a field name)
 CONF_SEAM_WEBHOOK_URL: Final = "seam_webhook_url"
 
 SERVICE_PARQEX: Final = "parqex"
@@ -32,6 +34,8 @@ DEFAULT_SEAM_SCAN_INTERVAL: Final = 60
 MIN_SCAN_INTERVAL: Final = 10
 # A poll that takes longer than this is a failed poll; the next one is scheduled as usual.
 REQUEST_TIMEOUT = 10.0
+# Polls that reconcile after commands and events wait this long, so a burst costs one.
+RECONCILE_COOLDOWN: Final = 10.0
 # However long an outage lasts, the service is asked again at least this often.
 MAX_BACKOFF: Final = timedelta(minutes=5)
 

@@ -15,6 +15,7 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import async_call_later
@@ -33,6 +34,7 @@ from .api import (
     SeamDevices,
     SeamEvent,
 )
+from .commands import CommandPacer
 from .const import (
     CONF_ACCESS_TOKEN,
     CONF_API_KEY,
@@ -46,6 +48,7 @@ from .const import (
     MAX_BACKOFF,
     PUSH_POLL_INTERVAL,
     PUSH_SILENCE,
+    RECONCILE_COOLDOWN,
     SERVICE_PARQEX,
     SERVICE_SEAM,
 )
@@ -82,6 +85,18 @@ def entry_service(data: Mapping[str, Any]) -> str:
     return SERVICE_SEAM if CONF_API_KEY in data else SERVICE_PARQEX
 
 
+def entry_scope(entry: ConfigEntry) -> str:
+    """What an entry's entity unique ids start with, so entries sharing a device never collide.
+
+    A lock shared with two Seam user identities, or a controller an owner and a guest both
+    see, then has the entities of each entry. Seam: the user identity; ParqEx: the entry
+    itself, as `/sync` names no account.
+    """
+    if entry_service(entry.data) == SERVICE_SEAM:
+        return str(entry.data[CONF_USER_IDENTITY_ID])
+    return entry.entry_id
+
+
 def scan_interval(entry: ConfigEntry) -> timedelta:
     """The polling interval the user chose, or the service's default."""
     default = (
@@ -101,6 +116,7 @@ class CloudCoordinator[DataT](DataUpdateCoordinator[DataT]):
     def __init__(self, hass: HomeAssistant, entry: ParqexConfigEntry) -> None:
         """Poll at the entry's interval; write to listeners only when the data changed."""
         self.base_interval = scan_interval(entry)
+        self.scope = entry_scope(entry)
         self._issue_prefix = issue_prefix(entry)
         super().__init__(
             hass,
@@ -121,6 +137,12 @@ class CloudCoordinator[DataT](DataUpdateCoordinator[DataT]):
         }
         # What was last written to the device registry, so only changes are written again.
         self._registered: dict[str, RegistryDevice] | None = None
+        # When each device may next be sent a command.
+        self.commands = CommandPacer()
+        # Polls asked for after commands and events: many in a row cost one request.
+        self._reconcile = Debouncer(
+            hass, LOGGER, cooldown=RECONCILE_COOLDOWN, immediate=False, function=self.async_refresh
+        )
 
     @abstractmethod
     async def _async_fetch(self) -> DataT:
@@ -231,9 +253,25 @@ class CloudCoordinator[DataT](DataUpdateCoordinator[DataT]):
             self.logger.info("%s is unavailable: %s", self.name, self.last_exception)
 
     @callback
-    def _show(self, data: DataT) -> None:
-        """Show data that is newer than any poll under way (a confirmation or an event)."""
-        self._shown_since = time.monotonic()
+    def async_reconcile(self) -> None:
+        """Poll soon, to pick up what a command or an event may have changed besides itself.
+
+        However many ask within the cooldown, one list request follows.
+        """
+        self._reconcile.async_schedule_call()
+
+    async def async_shutdown(self) -> None:
+        """Stop the reconciling poll with the coordinator."""
+        self._reconcile.async_shutdown()
+        await super().async_shutdown()
+
+    @callback
+    def _show(self, data: DataT, since: float | None = None) -> None:
+        """Show data newer than any poll that left before `since` (default: now).
+
+        Used for a confirmation, an event, or one device read again.
+        """
+        self._shown_since = time.monotonic() if since is None else since
         self.async_set_updated_data(data)
 
     @callback
@@ -299,13 +337,13 @@ class ParqexCoordinator(CloudCoordinator[ParqexAccount]):
 
     def __init__(self, hass: HomeAssistant, entry: ParqexConfigEntry) -> None:
         """Build the client on Home Assistant's shared session."""
-        super().__init__(hass, entry)
         self.client = ParqexClient(
             async_get_clientsession(hass),
             entry.data[CONF_ACCESS_TOKEN],
             base_url=entry.data[CONF_URL],
             request_timeout=const.REQUEST_TIMEOUT,
         )
+        super().__init__(hass, entry)
 
     async def _async_fetch(self) -> ParqexAccount:
         return await self.client.async_get_devices()
@@ -339,6 +377,17 @@ DEVICE_EVENTS: Final = LOCK_EVENTS | {
     "device.battery_status_changed",
     "device.removed",
 }
+# Events that can mean a device was just added or shared, so it may be ours though unknown.
+NEWLY_SHARED_EVENTS: Final = frozenset(
+    {
+        "device.added",
+        "device.unmanaged.converted_to_managed",
+        "access_grant.access_granted_to_door",
+        "access_grant.access_granted_to_all_doors",
+        "connected_account.completed_first_sync",
+        "connected_account.completed_first_sync_after_reconnection",
+    }
+)
 METHOD_REMOTE: Final = "remote"
 METHOD_UNKNOWN: Final = "unknown"
 # Seam's `method` of a lock event, in the words Home Assistant shows.
@@ -392,16 +441,17 @@ class SeamCoordinator(CloudCoordinator[SeamDevices]):
 
     def __init__(self, hass: HomeAssistant, entry: ParqexConfigEntry) -> None:
         """Build the client on Home Assistant's shared session."""
-        super().__init__(hass, entry)
+        # Everything `async_shutdown` touches exists before the base class can fail.
+        self.push_active = False
+        self._push_silence: CALLBACK_TYPE | None = None
         self.client = SeamClient(
             async_get_clientsession(hass),
             entry.data[CONF_API_KEY],
             base_url=entry.data[CONF_URL],
             request_timeout=const.REQUEST_TIMEOUT,
         )
+        super().__init__(hass, entry)
         self.user_identity_id: str = entry.data[CONF_USER_IDENTITY_ID]
-        self.push_active = False
-        self._push_silence: CALLBACK_TYPE | None = None
         # Problems of the push set-up, kept by the push module and shown with the others.
         self.push_problems: dict[str, Problem] = {}
         # How each lock last moved, for `changed_by` and the activity event entity.
@@ -430,16 +480,11 @@ class SeamCoordinator(CloudCoordinator[SeamDevices]):
         self.push_active = True
         self._apply_normal_interval()
 
-    @callback
-    def async_push_failed(self) -> None:
-        """A delivery failed its checks: rely on polling again."""
-        self._cancel_push_silence()
+    async def _async_push_went_quiet(self, _: datetime) -> None:
+        """No delivery for a while: poll at the normal interval again, starting now."""
+        self._push_silence = None
         self.push_active = False
         self._apply_normal_interval()
-
-    async def _async_push_went_quiet(self, _: datetime) -> None:
-        self._push_silence = None
-        self.async_push_failed()
         await self.async_request_refresh()
 
     async def async_shutdown(self) -> None:
@@ -479,15 +524,35 @@ class SeamCoordinator(CloudCoordinator[SeamDevices]):
         if device is not None:
             self._show(self.data.with_device(device.with_locked(locked)))
 
+    async def async_recheck_device(self, device_id: str) -> None:
+        """Read one device again at once, after a command whose outcome is not known."""
+        started = time.monotonic()
+        try:
+            device = await self.client.async_get_device(device_id)
+        except ApiError as err:
+            LOGGER.debug("%s: could not read %s again: %s", self.name, device_id, err)
+            self.async_reconcile()
+            return
+        if started < self._shown_since or device_id not in self.data.devices:
+            return
+        self._show(self.data.with_device(device), since=started)
+
     @callback
     def async_apply_event(self, event: SeamEvent) -> None:
-        """Show what a webhook event says at once; events it cannot apply trigger a poll."""
+        """Show what a webhook event says at once.
+
+        Seam delivers every event of the workspace: events about devices this user identity
+        does not have are dropped, unless they may mean a device was just shared with it.
+        Events the data cannot absorb ask for a reconciling poll.
+        """
         devices = self.data.devices
         device = devices.get(event.device_id) if event.device_id else None
-        if device is None or event.event_type not in DEVICE_EVENTS:
-            self.config_entry.async_create_background_task(
-                self.hass, self.async_request_refresh(), "parqex seam event refresh"
-            )
+        if device is None:
+            if self._may_concern_us(event):
+                self.async_reconcile()
+            return
+        if event.event_type not in DEVICE_EVENTS:
+            self.async_reconcile()
             return
         if event.event_type == "device.removed":
             self._show(self.data.without_device(device.device_id))
@@ -506,6 +571,17 @@ class SeamCoordinator(CloudCoordinator[SeamDevices]):
             )
         updated = event_device(device, event)
         self._show(self.data.with_device(updated))
+
+    def _may_concern_us(self, event: SeamEvent) -> bool:
+        """Whether an event about no device this identity has can still change its list."""
+        if event.event_type in NEWLY_SHARED_EVENTS:
+            return True
+        account = event.connected_account_id
+        return (
+            event.device_id is None
+            and account is not None
+            and any(device.connected_account_id == account for device in self.data.devices.values())
+        )
 
     def devices(self, data: SeamDevices) -> dict[str, RegistryDevice]:
         """Every device shared with the user identity."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from homeassistant.helpers.device_registry import CONNECTION_BLUETOOTH, DeviceInfo
+from homeassistant.helpers.device_registry import DeviceInfo
 
 from .api import ParqexAccount, ParqexController, ParqexDoor, SeamDevice, SeamDevices
 from .const import DOMAIN, MANUFACTURER_PARQEX, MANUFACTURER_SEAM
@@ -56,15 +56,14 @@ def door_device(door: ParqexDoor, controller_id: str) -> RegistryDevice:
 
 
 def door_sensor_device(door: ParqexDoor) -> RegistryDevice:
-    """A door's Bluetooth sensor, so its battery is clearly the sensor's and not the door's."""
+    """A door's Bluetooth sensor, so its battery is clearly the sensor's and not the door's.
+
+    Its MAC address is not registered as a connection: the registry merges devices that share
+    one, and the service may report the same address for two sensors.
+    """
     return RegistryDevice(
         DeviceInfo(
             identifiers={(DOMAIN, door_sensor_identifier(door.id))},
-            connections=(
-                {(CONNECTION_BLUETOOTH, door.bluetooth_sensor_mac)}
-                if door.bluetooth_sensor_mac
-                else set()
-            ),
             manufacturer=MANUFACTURER_PARQEX,
             model="Bluetooth door sensor",
             name=f"{door.name} sensor",

@@ -20,9 +20,12 @@ from .devices import door_sensor_identifier
 _UNWRITTEN: Any = object()
 
 
-def entity_unique_id(object_id: str, key: str) -> str:
-    """The unique id of the entity that shows reading `key` of a controller, door or device."""
-    return f"{object_id}_{key}"
+def entity_unique_id(scope: str, object_id: str, key: str) -> str:
+    """The unique id of the entity that shows reading `key` of a controller, door or device.
+
+    `scope` is the entry's (`entry_scope`): two entries may list the same object.
+    """
+    return f"{scope}_{object_id}_{key}"
 
 
 class ChangeOnlyEntity[CoordinatorT: CloudCoordinator[Any]](CoordinatorEntity[CoordinatorT]):
@@ -65,7 +68,7 @@ class ParqexControllerEntity(ChangeOnlyEntity[ParqexCoordinator]):
         super().__init__(coordinator)
         self.entity_description = description
         self.controller_id = controller_id
-        self._attr_unique_id = entity_unique_id(controller_id, description.key)
+        self._attr_unique_id = entity_unique_id(coordinator.scope, controller_id, description.key)
         # The coordinator registers the device itself; the entity only points at it.
         self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, controller_id)})
 
@@ -91,7 +94,7 @@ class ParqexDoorEntity(ChangeOnlyEntity[ParqexCoordinator]):
         super().__init__(coordinator)
         self.entity_description = description
         self.door_id = door_id
-        self._attr_unique_id = entity_unique_id(door_id, description.key)
+        self._attr_unique_id = entity_unique_id(coordinator.scope, door_id, description.key)
         self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, self._device_identifier)})
 
     @property
@@ -131,7 +134,7 @@ class SeamEntity(ChangeOnlyEntity[SeamCoordinator]):
         super().__init__(coordinator)
         self.entity_description = description
         self.device_id = device_id
-        self._attr_unique_id = entity_unique_id(device_id, description.key)
+        self._attr_unique_id = entity_unique_id(coordinator.scope, device_id, description.key)
         self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, device_id)})
 
     @property

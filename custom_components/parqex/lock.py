@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import Any
 
 from homeassistant.components.lock import LockEntity, LockEntityDescription
 from homeassistant.core import HomeAssistant
@@ -13,11 +13,10 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import (
-    ActionAttemptFailedError,
     ActionAttemptTimeoutError,
+    ActionAttemptUnconfirmedError,
     ApiError,
     AuthenticationError,
-    RateLimitError,
     SeamDevice,
 )
 from .api.seam import CONFIRM_TIMEOUT
@@ -27,8 +26,6 @@ from .entity import SeamEntity, async_add_seam_entities
 
 # Commands to one lock are serialized by the entity itself; locks act independently.
 PARALLEL_UPDATES = 0
-# When Seam answers 429 without saying how long to wait: its limit is per minute.
-DEFAULT_RETRY_SECONDS = 60
 # How long a command may stay unconfirmed before the user is told and the state re-read.
 COMMAND_TIMEOUT = CONFIRM_TIMEOUT
 
@@ -116,46 +113,47 @@ class SeamLock(SeamEntity, LockEntity):
                 translation_key="device_unavailable",
                 translation_placeholders={"name": self.device_id},
             )
+        placeholders = self._placeholders(locked)
         if not (device.can_remotely_lock if locked else device.can_remotely_unlock):
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
                 translation_key="not_remotely_controllable",
-                translation_placeholders=self._placeholders(locked),
+                translation_placeholders=placeholders,
             )
+        coordinator = self.coordinator
         async with self._command:
+            # Checked once the commands queued before this one have run: one of them may
+            # have been told to wait.
+            coordinator.commands.raise_if_held(self.device_id, placeholders)
             self._target = locked
             self.async_write_ha_state()
             try:
-                await self.coordinator.client.async_set_locked(
+                await coordinator.client.async_set_locked(
                     self.device_id, locked, timeout=COMMAND_TIMEOUT
                 )
-            except ApiError as err:
+            except BaseException as err:
+                # Whatever went wrong, the lock is not shown locking or unlocking any more.
                 self._target = None
                 self.async_write_ha_state()
-                await self._raise_command_error(locked, err)
+                if not isinstance(err, ApiError):
+                    raise
+                self._after_failure(err)
+                raise coordinator.commands.failed(self.device_id, err, placeholders) from err
             self._target = None
-            self.coordinator.async_confirm_lock(self.device_id, locked)
+            coordinator.async_confirm_lock(self.device_id, locked)
             # Writes only if confirming changed nothing the coordinator would announce.
             self._handle_coordinator_update()
-        await self.coordinator.async_request_refresh()
+        coordinator.async_reconcile()
 
-    async def _raise_command_error(self, locked: bool, err: ApiError) -> NoReturn:
-        """Turn a client error into the translated error the user sees."""
+    def _after_failure(self, err: ApiError) -> None:
+        """Start what a failed command calls for: signing in again, or reading the lock again."""
+        coordinator = self.coordinator
         if isinstance(err, AuthenticationError):
-            self.coordinator.config_entry.async_start_reauth(self.hass)
-            key, extra = "command_auth_failed", {}
-        elif isinstance(err, RateLimitError):
-            seconds = round(err.retry_after) if err.retry_after else DEFAULT_RETRY_SECONDS
-            key, extra = "command_rate_limited", {"seconds": str(seconds)}
-        elif isinstance(err, ActionAttemptFailedError):
-            key, extra = "command_failed", {"error": str(err)}
-        elif isinstance(err, ActionAttemptTimeoutError):
-            await self.coordinator.async_request_refresh()
-            key, extra = "command_timeout", {}
-        else:
-            key, extra = "command_error", {"error": str(err)}
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key=key,
-            translation_placeholders=self._placeholders(locked, **extra),
-        ) from err
+            coordinator.config_entry.async_start_reauth(self.hass)
+        elif isinstance(err, ActionAttemptTimeoutError | ActionAttemptUnconfirmedError):
+            # The lock may have moved: its state is read again now, not at the next poll.
+            coordinator.config_entry.async_create_background_task(
+                self.hass,
+                coordinator.async_recheck_device(self.device_id),
+                "parqex seam lock recheck",
+            )

@@ -10,6 +10,7 @@ import pytest
 from custom_components.parqex.api import (
     ActionAttemptFailedError,
     ActionAttemptTimeoutError,
+    ActionAttemptUnconfirmedError,
     AuthenticationError,
     InvalidResponseError,
     NotFoundError,
@@ -272,3 +273,43 @@ def test_repr_hides_the_key(http: ClientSession) -> None:
     client = SeamClient(http, DEFAULT_SEAM_API_KEY)
     assert DEFAULT_SEAM_API_KEY not in repr(client)
     assert client.base_url == "https://connect.getseam.com"
+
+
+async def test_reads_one_device(simulator: Simulator, http: ClientSession) -> None:
+    simulator.state.update_device(FRONT_DOOR, {"properties": {"locked": False}})
+    device = await client_for(simulator, http).async_get_device(FRONT_DOOR)
+    assert (device.device_id, device.name, device.locked) == (FRONT_DOOR, "Front Door", False)
+    assert simulator.state.requests[-1].path == "/devices/get"
+    with pytest.raises(NotFoundError):
+        await client_for(simulator, http).async_get_device("no-such-device")
+
+
+@pytest.mark.parametrize(
+    ("fault", "cause"),
+    [
+        ({"status": 429, "headers": {"Retry-After": "30"}}, RateLimitError),
+        ({"status": 500}, ServiceUnavailableError),
+        ({"mode": "disconnect"}, ServiceUnavailableError),
+        ({"mode": "not_json"}, InvalidResponseError),
+    ],
+    ids=["429", "500", "dropped", "not_json"],
+)
+async def test_accepted_command_whose_outcome_cannot_be_read(
+    simulator: Simulator, http: ClientSession, fault: dict[str, object], cause: type[Exception]
+) -> None:
+    """Once Seam accepted a command, a failed follow-up is not a failed command."""
+    simulator.state.action_settings.delay = 0.05
+    simulator.fault(service="seam", path="/action_attempts/get", **fault)
+    with pytest.raises(ActionAttemptUnconfirmedError) as caught:
+        await client_for(simulator, http).async_set_locked(FRONT_DOOR, False)
+    assert isinstance(caught.value.__cause__, cause)
+    assert "accepted" in str(caught.value)
+    assert DEFAULT_SEAM_API_KEY not in str(caught.value)
+
+
+async def test_refused_command_is_not_called_accepted(
+    simulator: Simulator, http: ClientSession
+) -> None:
+    simulator.fault(service="seam", path="/locks/unlock_door", status=500)
+    with pytest.raises(ServiceUnavailableError):
+        await client_for(simulator, http).async_set_locked(FRONT_DOOR, False)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import time
+from unittest.mock import Mock
 
+import aiohttp
 from aiohttp import ClientSession
 import orjson
 import pytest
 
 from custom_components.parqex.api import (
     EVENT_TYPES,
+    DeliveryTooLargeError,
     InvalidResponseError,
     NotFoundError,
     RequestRejectedError,
@@ -18,6 +22,7 @@ from custom_components.parqex.api import (
     WebhookVerificationError,
     decode_secret,
     parse_event,
+    read_delivery,
     verify_delivery,
 )
 from custom_components.parqex.api.webhooks import parse_webhook
@@ -154,3 +159,41 @@ async def test_simulator_delivers_only_to_this_machine(
     client = SeamClient(http, DEFAULT_SEAM_API_KEY, base_url=simulator.url)
     with pytest.raises(RequestRejectedError):
         await client.async_create_webhook("https://example.com/hook", EVENT_TYPES)
+
+
+def _stream(*pieces: bytes, eof: bool = True) -> aiohttp.StreamReader:
+    reader = aiohttp.StreamReader(Mock(), 2**16, loop=asyncio.get_running_loop())
+    for piece in pieces:
+        reader.feed_data(piece)
+    if eof:
+        reader.feed_eof()
+    return reader
+
+
+async def test_a_delivery_is_read_whole_however_it_arrives() -> None:
+    reader = _stream(b'{"event_type": ', eof=False)
+
+    async def rest() -> None:
+        await asyncio.sleep(0.01)
+        reader.feed_data(b'"lock.locked"}')
+        reader.feed_eof()
+
+    task = asyncio.create_task(rest())
+    assert await read_delivery(reader, None) == b'{"event_type": "lock.locked"}'
+    await task
+
+
+async def test_a_delivery_of_exactly_the_limit_is_read() -> None:
+    assert await read_delivery(_stream(b"x" * 5, b"y" * 5), 10, limit=10) == b"xxxxxyyyyy"
+
+
+async def test_an_oversized_delivery_is_not_read_further() -> None:
+    reader = _stream(b"x" * 6, b"y" * 6)
+    with pytest.raises(DeliveryTooLargeError):
+        await read_delivery(reader, None, limit=10)
+    # A declared length over the limit is refused before reading anything.
+    untouched = _stream(b"x" * 6)
+    with pytest.raises(DeliveryTooLargeError, match="declares 11 bytes"):
+        await read_delivery(untouched, 11, limit=10)
+    assert untouched.total_bytes == 6
+    assert await untouched.read() == b"x" * 6

@@ -17,7 +17,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
-from custom_components.parqex.const import CONF_URL, DOMAIN
+from custom_components.parqex.const import CONF_API_KEY, CONF_URL, DOMAIN
 from tests.conftest import Simulator, find_device, find_entity, has_device, poll, setup
 
 KITTY = "70fc7ebd63d841d9a9f06ff815be1e7c"
@@ -301,3 +301,18 @@ async def test_manual_device_removal(
     await client.send_json_auto_id({"type": "config/device_registry/remove", "device_id": stale.id})
     assert (await client.receive_json())["success"]
     assert device_registry.async_get(stale.id) is None
+
+
+async def test_unloading_an_entry_whose_setup_failed(
+    hass: HomeAssistant, seam_entry: MockConfigEntry, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A stored key that cannot be sent fails setup before the coordinator is whole."""
+    hass.config_entries.async_update_entry(
+        seam_entry, data={**seam_entry.data, CONF_API_KEY: "seam_two\nlines"}
+    )
+    await hass.config_entries.async_setup(seam_entry.entry_id)
+    assert seam_entry.state is ConfigEntryState.SETUP_ERROR
+    assert await hass.config_entries.async_unload(seam_entry.entry_id)
+    assert await hass.config_entries.async_remove(seam_entry.entry_id)
+    await hass.async_block_till_done()
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 from unittest.mock import patch
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.lock import DOMAIN as LOCK_DOMAIN
 from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.const import ATTR_ENTITY_ID, EVENT_STATE_CHANGED
@@ -14,10 +16,13 @@ import orjson
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from tests.conftest import Simulator, find_entity, setup
+from custom_components.parqex.api import SeamClient
+from custom_components.parqex.const import RECONCILE_COOLDOWN
+from tests.conftest import Simulator, find_entity, poll, setup
 
 FRONT_ID = "7c1a9e5e-3d2b-4f7a-9a55-2f0c8b1d6e01"
 PADLOCK_ID = "c5d8e1f3-6a7b-4c2d-9e0f-a1b2c3d4e503"
+LIST_PATH = "/user_identities/list_accessible_devices"
 
 
 @pytest.fixture
@@ -53,28 +58,47 @@ async def call(hass: HomeAssistant, service: str, entity_id: str | None = None) 
 
 
 def paths(simulator: Simulator) -> list[str]:
-    return [
-        r.path
-        for r in simulator.state.requests
-        if r.path != "/user_identities/list_accessible_devices"
-    ]
+    return [r.path for r in simulator.state.requests if r.path != LIST_PATH]
 
 
-async def test_unlock_is_confirmed_then_refreshed(hass: HomeAssistant, seam: Simulator) -> None:
+def list_requests(simulator: Simulator) -> int:
+    return sum(1 for r in simulator.state.requests if r.path == LIST_PATH)
+
+
+async def test_unlock_is_confirmed_then_reconciled(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, seam: Simulator
+) -> None:
+    # The simulator settles commands by the clock, which the freezer stops.
+    seam.state.action_settings.delay = 0
     states = record_states(hass, front(hass))
-    polls_before = seam.requests_to("seam")
+    lists_before = list_requests(seam)
 
     await call(hass, "unlock")
 
     assert states == ["unlocking", "unlocked"]
     assert seam.state.devices[FRONT_ID]["properties"]["locked"] is False
     assert hass.states.get(front(hass)).attributes["changed_by"] == "remote"
-    assert paths(seam)[0] == "/locks/unlock_door"
-    assert set(paths(seam)[1:]) == {"/action_attempts/get"}
-    # The refresh after the command read the list again.
-    lists = [r for r in seam.state.requests if r.path == "/user_identities/list_accessible_devices"]
-    assert len(lists) >= 2
-    assert seam.requests_to("seam") > polls_before
+    assert paths(seam) == ["/locks/unlock_door"]
+    # The confirmation is shown without a poll; one follows once the cooldown has passed.
+    assert list_requests(seam) == lists_before
+    await poll(hass, freezer, RECONCILE_COOLDOWN)
+    assert list_requests(seam) == lists_before + 1
+    assert states == ["unlocking", "unlocked"]
+
+
+async def test_thirty_commands_cost_one_list_request(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, seam: Simulator
+) -> None:
+    seam.state.action_settings.delay = 0
+    lists_before = list_requests(seam)
+    # Seam allows 15 of each command a minute per lock: 15 unlocks and 15 locks.
+    for n in range(30):
+        await call(hass, "unlock" if n % 2 == 0 else "lock")
+    assert len([p for p in paths(seam) if p.startswith("/locks/")]) == 30
+    await poll(hass, freezer, RECONCILE_COOLDOWN)
+    await poll(hass, freezer, RECONCILE_COOLDOWN)
+    assert list_requests(seam) == lists_before + 1
+    assert hass.states.get(front(hass)).state == "locked"
 
 
 async def test_failed_command_shows_seams_message_and_the_real_state(
@@ -92,22 +116,49 @@ async def test_failed_command_shows_seams_message_and_the_real_state(
     assert seam.state.devices[FRONT_ID]["properties"]["locked"] is True
 
 
-async def test_unconfirmed_command_times_out_and_rereads(
+async def test_unconfirmed_command_times_out_and_rereads_the_lock(
     hass: HomeAssistant, seam: Simulator
 ) -> None:
     seam.state.action_settings.outcome = "pending"
-    before = [
-        r for r in seam.state.requests if r.path == "/user_identities/list_accessible_devices"
-    ]
+    # The lock moved, but Seam never settles the action attempt.
+    seam.state.update_device(FRONT_ID, {"properties": {"locked": False}})
+    lists_before = list_requests(seam)
     with (
         patch("custom_components.parqex.lock.COMMAND_TIMEOUT", 0.6),
         pytest.raises(HomeAssistantError) as caught,
     ):
         await call(hass, "unlock")
     assert caught.value.translation_key == "command_timeout"
-    after = [r for r in seam.state.requests if r.path == "/user_identities/list_accessible_devices"]
-    assert len(after) > len(before)
-    assert hass.states.get(front(hass)).state == "locked"
+    await hass.async_block_till_done(wait_background_tasks=True)
+    # The one device was read again at once, without listing them all.
+    assert paths(seam)[-1] == "/devices/get"
+    assert list_requests(seam) == lists_before
+    assert hass.states.get(front(hass)).state == "unlocked"
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        {"status": 429, "headers": {"Retry-After": "30"}},
+        {"status": 500, "body": "<html>upstream error</html>"},
+        {"mode": "disconnect"},
+    ],
+    ids=["429", "500", "dropped"],
+)
+async def test_accepted_command_whose_outcome_cannot_be_read(
+    hass: HomeAssistant, seam: Simulator, fault: dict[str, Any]
+) -> None:
+    """Seam unlocked, but reading the action attempt failed: the user is not told "failed"."""
+    seam.state.action_settings.delay = 0.05
+    states = record_states(hass, front(hass))
+    seam.fault(service="seam", path="/action_attempts/get", **fault)
+    with pytest.raises(HomeAssistantError) as caught:
+        await call(hass, "unlock")
+    assert caught.value.translation_key == "command_unconfirmed"
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert seam.state.devices[FRONT_ID]["properties"]["locked"] is False
+    assert paths(seam)[-1] == "/devices/get"
+    assert states == ["unlocking", "locked", "unlocked"]
 
 
 @pytest.mark.parametrize(("headers", "seconds"), [({}, "60"), ({"Retry-After": "25"}, "25")])
@@ -122,14 +173,52 @@ async def test_rate_limited_command_says_when_to_retry(
     assert hass.states.get(front(hass)).state == "locked"
 
 
-async def test_sixteenth_command_in_a_minute_is_refused(
+async def test_rate_limited_command_holds_the_lock_back(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, seam: Simulator
+) -> None:
+    """After a 429 with Retry-After: 30, queued commands are refused without being sent."""
+    seam.state.action_settings.delay = 0
+    seam.fault(service="seam", path="/locks/lock_door", status=429, headers={"Retry-After": "30"})
+    results = await asyncio.gather(*(call(hass, "lock") for _ in range(30)), return_exceptions=True)
+    assert all(isinstance(result, HomeAssistantError) for result in results)
+    keys = {result.translation_key for result in results}
+    assert keys == {"command_rate_limited"}
+    assert [p for p in paths(seam) if p.startswith("/locks/")] == ["/locks/lock_door"]
+    assert {result.translation_placeholders["seconds"] for result in results} <= {"29", "30"}
+    assert hass.states.get(front(hass)).state == "locked"
+
+    freezer.tick(31)
+    await call(hass, "lock")
+    assert [p for p in paths(seam) if p.startswith("/locks/")] == ["/locks/lock_door"] * 2
+
+
+async def test_sixteenth_command_in_a_minute_is_refused_then_held(
     hass: HomeAssistant, seam: Simulator
 ) -> None:
     seam.state.action_settings.delay = 0
     for _ in range(15):
         await call(hass, "lock")
-    with pytest.raises(HomeAssistantError, match="15 commands a minute"):
+    with pytest.raises(HomeAssistantError) as caught:
         await call(hass, "lock")
+    # Seam said no more without saying for how long: a minute, its window.
+    assert caught.value.translation_placeholders["seconds"] == "60"
+    sent = len(paths(seam))
+    with pytest.raises(HomeAssistantError) as caught:
+        await call(hass, "unlock")
+    assert caught.value.translation_key == "command_rate_limited"
+    assert len(paths(seam)) == sent
+
+
+async def test_unexpected_error_clears_the_transitional_state(
+    hass: HomeAssistant, seam: Simulator
+) -> None:
+    states = record_states(hass, front(hass))
+    with (
+        patch.object(SeamClient, "async_set_locked", side_effect=RuntimeError("bug")),
+        pytest.raises(RuntimeError),
+    ):
+        await call(hass, "unlock")
+    assert states == ["unlocking", "locked"]
 
 
 async def test_refused_key_during_a_command_starts_reauth(
@@ -222,3 +311,48 @@ async def test_commands_to_one_lock_are_serialized(hass: HomeAssistant, seam: Si
     assert "/action_attempts/get" in paths(seam)[1:first_done]
     assert states == ["unlocking", "unlocked", "locking", "locked"]
     assert seam.state.devices[FRONT_ID]["properties"]["locked"] is True
+
+
+async def test_failed_reread_falls_back_to_one_poll(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, seam: Simulator
+) -> None:
+    seam.state.action_settings.outcome = "pending"
+    seam.state.update_device(FRONT_ID, {"properties": {"locked": False}})
+    seam.fault(service="seam", path="/devices/get", status=503)
+    lists_before = list_requests(seam)
+    with (
+        patch("custom_components.parqex.lock.COMMAND_TIMEOUT", 0),
+        pytest.raises(HomeAssistantError),
+    ):
+        await call(hass, "unlock")
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert hass.states.get(front(hass)).state == "locked"
+    await poll(hass, freezer, RECONCILE_COOLDOWN)
+    assert list_requests(seam) == lists_before + 1
+    assert hass.states.get(front(hass)).state == "unlocked"
+
+
+async def test_reread_older_than_what_is_shown_is_dropped(
+    hass: HomeAssistant, seam: Simulator, seam_entry: MockConfigEntry
+) -> None:
+    coordinator = seam_entry.runtime_data
+    # The re-read leaves, then a confirmation arrives before its (older) answer.
+    seam.fault(service="seam", path="/devices/get", mode="hang", delay=0.3)
+    reread = asyncio.create_task(coordinator.async_recheck_device(FRONT_ID))
+    await asyncio.sleep(0.05)
+    coordinator.async_confirm_lock(FRONT_ID, False)
+    await reread
+    await hass.async_block_till_done()
+    assert hass.states.get(front(hass)).state == "unlocked"
+
+
+async def test_reread_of_a_device_no_longer_shared_changes_nothing(
+    hass: HomeAssistant, seam: Simulator, seam_entry: MockConfigEntry
+) -> None:
+    coordinator = seam_entry.runtime_data
+    seam.state.user_identities[seam.state.default_user_identity_id].remove(FRONT_ID)
+    await coordinator.async_refresh()
+    data = coordinator.data
+    await coordinator.async_recheck_device(FRONT_ID)
+    assert coordinator.data is data
+    assert FRONT_ID not in coordinator.data.devices

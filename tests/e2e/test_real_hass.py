@@ -247,16 +247,25 @@ def find_entities(api: Http, *wanted: tuple[str, str, str]) -> list[str] | None:
     """The entity ids of the integration's (platform, object id, key) entities, in order.
 
     Looked up in the entity registry by unique id, the way Home Assistant itself does; None
-    while any of them is not registered yet.
+    while any of them is not registered yet. Unique ids start with the entry's scope: the
+    user identity of a Seam entry, the entry id of a ParqEx one.
     """
     (registry,) = api.websocket({"type": "config/entity_registry/list"})
+    ours = [entry for entry in registry if entry["platform"] == DOMAIN]
     by_unique_id = {
         (entry["entity_id"].split(".", 1)[0], entry["unique_id"]): entry["entity_id"]
-        for entry in registry
-        if entry["platform"] == DOMAIN
+        for entry in ours
     }
+    scopes = {DEFAULT_USER_IDENTITY_ID} | {entry["config_entry_id"] for entry in ours}
     found = [
-        by_unique_id.get((platform, entity_unique_id(object_id, key)))
+        next(
+            (
+                by_unique_id[platform, unique_id]
+                for scope in scopes
+                if (platform, unique_id := entity_unique_id(scope, object_id, key)) in by_unique_id
+            ),
+            None,
+        )
         for platform, object_id, key in wanted
     ]
     return None if None in found else [entity_id for entity_id in found if entity_id]

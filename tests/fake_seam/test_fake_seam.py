@@ -28,11 +28,12 @@ from aiohttp.test_utils import TestServer
 from homeassistant.components.lock import DOMAIN as LOCK_DOMAIN
 from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.parqex.const import CONF_API_KEY, CONF_URL, CONF_USER_IDENTITY_ID, DOMAIN
+from custom_components.parqex.migration import MINOR_VERSION
+from tests.conftest import find_entity
 
 HERE = Path(__file__).parent
 PACKAGE = "@seamapi/fake-seam-connect"
@@ -333,6 +334,7 @@ async def test_lock_round_trip_through_seams_fake(
         domain=DOMAIN,
         title="Seam user (fake)",
         unique_id=user_identity_id,
+        minor_version=MINOR_VERSION,
         data={
             CONF_API_KEY: fake_seam.api_key,
             CONF_USER_IDENTITY_ID: user_identity_id,
@@ -343,16 +345,10 @@ async def test_lock_round_trip_through_seams_fake(
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
 
-    entity_id = er.async_get(hass).async_get_entity_id(
-        LOCK_DOMAIN, DOMAIN, f"{fake_seam.device_id}_lock"
-    )
-    assert entity_id is not None
+    entity_id = find_entity(hass, LOCK_DOMAIN, fake_seam.device_id, "lock")
     assert _state(hass, entity_id) == "locked"
     assert await _fake_locked(fake_seam, fake_http) is True
-    battery = er.async_get(hass).async_get_entity_id(
-        "sensor", DOMAIN, f"{fake_seam.device_id}_battery"
-    )
-    assert battery is not None
+    battery = find_entity(hass, "sensor", fake_seam.device_id, "battery")
     assert float(_state(hass, battery)) == 80
 
     # Our client's listing request, as the front received it.

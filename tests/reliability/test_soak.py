@@ -10,6 +10,9 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.parqex.const import DOMAIN
+from custom_components.parqex.coordinator import entry_scope
+from custom_components.parqex.entity import entity_unique_id
 from simulator.scenario import scenario_step
 from tests.conftest import Simulator, poll, setup
 
@@ -66,12 +69,15 @@ def churn(simulator: Simulator, rng: random.Random, step: int) -> None:
         state.remove_device(added_locks[0])
 
 
-def entity_state(
-    hass: HomeAssistant, entity_registry: er.EntityRegistry, domain: str, unique_id: str
-) -> str | None:
-    entity_id = entity_registry.async_get_entity_id(domain, "parqex", unique_id)
-    state = hass.states.get(entity_id) if entity_id else None
-    return state.state if state else None
+def entity_state(hass: HomeAssistant, platform: str, object_id: str, key: str) -> str | None:
+    """The state of an entity found by unique id; None while it is not registered."""
+    registry = er.async_get(hass)
+    for entry in hass.config_entries.async_entries(DOMAIN):
+        unique_id = entity_unique_id(entry_scope(entry), object_id, key)
+        if entity_id := registry.async_get_entity_id(platform, DOMAIN, unique_id):
+            state = hass.states.get(entity_id)
+            return state.state if state else None
+    return None
 
 
 async def test_soak_ends_consistent(
@@ -114,14 +120,12 @@ async def test_soak_ends_consistent(
     assert len(doors) >= 2
     for door in doors:
         expected = "on" if door["state"] == "OPEN" else "off"
-        assert (
-            entity_state(hass, entity_registry, "binary_sensor", f"{door['id']}_door") == expected
-        )
+        assert entity_state(hass, "binary_sensor", door["id"], "door") == expected
     for device_id, device in simulator.state.devices.items():
         locked = device["properties"].get("locked")
         if locked is None:
             continue
-        shown = entity_state(hass, entity_registry, "lock", f"{device_id}_lock")
+        shown = entity_state(hass, "lock", device_id, "lock")
         if (
             "device_offline" in {e["error_code"] for e in device["errors"]}
             if device.get("errors")

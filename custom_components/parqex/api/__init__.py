@@ -7,6 +7,7 @@ the caller's `aiohttp.ClientSession`.
 from .errors import (
     ActionAttemptFailedError,
     ActionAttemptTimeoutError,
+    ActionAttemptUnconfirmedError,
     ApiError,
     AuthenticationError,
     InsecureUrlError,
@@ -33,11 +34,13 @@ from .seam import SEAM_DEFAULT_URL, SeamClient, async_confirm_action_attempt
 from .transport import validate_base_url, validate_credential
 from .webhooks import (
     EVENT_TYPES,
+    DeliveryTooLargeError,
     SeamEvent,
     SeamWebhook,
     WebhookVerificationError,
     decode_secret,
     parse_event,
+    read_delivery,
     verify_delivery,
 )
 
@@ -47,8 +50,10 @@ __all__ = [
     "SEAM_DEFAULT_URL",
     "ActionAttemptFailedError",
     "ActionAttemptTimeoutError",
+    "ActionAttemptUnconfirmedError",
     "ApiError",
     "AuthenticationError",
+    "DeliveryTooLargeError",
     "InsecureUrlError",
     "InvalidCredentialsError",
     "InvalidResponseError",
@@ -72,6 +77,7 @@ __all__ = [
     "async_confirm_action_attempt",
     "decode_secret",
     "parse_event",
+    "read_delivery",
     "scrub",
     "validate_base_url",
     "validate_credential",

@@ -106,3 +106,11 @@ class ActionAttemptFailedError(ApiError):
 
 class ActionAttemptTimeoutError(ApiError):
     """A lock or unlock command was not confirmed before the deadline."""
+
+
+class ActionAttemptUnconfirmedError(ApiError):
+    """Seam accepted a command, but following it to its end failed.
+
+    The device may already have moved: its state must be read again. The failure that
+    interrupted the follow-up is the `__cause__`.
+    """

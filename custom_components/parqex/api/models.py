@@ -563,6 +563,18 @@ def parse_seam_devices(body: bytes) -> SeamDevices:
     return _seam_devices(devices, len(converted) - len(devices))
 
 
+class _SeamDeviceAnswer(Model, frozen=True):
+    device: SeamDevice
+
+
+_SEAM_DEVICE_ANSWER: Final = msgspec.json.Decoder(_SeamDeviceAnswer)
+
+
+def parse_seam_device(body: bytes) -> SeamDevice:
+    """Build a `SeamDevice` from a `/devices/get` body."""
+    return decode(body, _SEAM_DEVICE_ANSWER, "Seam device").device
+
+
 class SeamActionResult(Model, frozen=True):
     """`action_attempt.result` of a finished command."""
 

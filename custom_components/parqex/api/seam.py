@@ -8,11 +8,19 @@ from typing import Any, Final
 import aiohttp
 import msgspec
 
-from .errors import ActionAttemptFailedError, ActionAttemptTimeoutError, scrub
+from .errors import (
+    ActionAttemptFailedError,
+    ActionAttemptTimeoutError,
+    ActionAttemptUnconfirmedError,
+    ApiError,
+    scrub,
+)
 from .models import (
     SeamActionAttempt,
+    SeamDevice,
     SeamDevices,
     parse_seam_action_attempt,
+    parse_seam_device,
     parse_seam_devices,
 )
 from .transport import DEFAULT_TIMEOUT, request, validate_base_url, validate_credential
@@ -85,6 +93,10 @@ class SeamClient:
             )
         )
 
+    async def async_get_device(self, device_id: str) -> SeamDevice:
+        """One device as Seam knows it now."""
+        return parse_seam_device(await self._post("/devices/get", {"device_id": device_id}))
+
     async def async_lock_door(self, device_id: str) -> SeamActionAttempt:
         """Ask Seam to lock; the answer is the action attempt that tracks the command."""
         return parse_seam_action_attempt(
@@ -118,13 +130,22 @@ class SeamClient:
     ) -> SeamActionAttempt:
         """Lock or unlock, and return only once Seam confirms the command succeeded.
 
-        Raises `ActionAttemptFailedError` when Seam reports the command failed and
-        `ActionAttemptTimeoutError` when it is still pending after `timeout` seconds.
+        Raises `ActionAttemptFailedError` when Seam reports the command failed,
+        `ActionAttemptTimeoutError` when it is still pending after `timeout` seconds, and
+        `ActionAttemptUnconfirmedError` when Seam accepted it but reading its outcome failed.
+        Any other error means Seam did not accept the command.
         """
         attempt = await (
             self.async_lock_door(device_id) if locked else self.async_unlock_door(device_id)
         )
-        return await async_confirm_action_attempt(self, attempt, timeout=timeout)
+        try:
+            return await async_confirm_action_attempt(self, attempt, timeout=timeout)
+        except ActionAttemptFailedError, ActionAttemptTimeoutError:
+            raise
+        except ApiError as err:
+            raise ActionAttemptUnconfirmedError(
+                f"Seam accepted the command, but its outcome could not be read: {err}"
+            ) from err
 
 
 async def async_confirm_action_attempt(

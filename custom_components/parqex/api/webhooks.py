@@ -15,6 +15,7 @@ import hmac
 import time
 from typing import Final
 
+import aiohttp
 import msgspec
 
 from .errors import ApiError
@@ -33,7 +34,13 @@ EVENT_TYPES: Final = (
     "device.battery_status_changed",
     "device.removed",
     "device.tampered",
+    "device.added",
+    "device.unmanaged.converted_to_managed",
+    "access_grant.access_granted_to_door",
+    "access_grant.access_granted_to_all_doors",
     "connected_account.disconnected",
+    "connected_account.completed_first_sync",
+    "connected_account.completed_first_sync_after_reconnection",
     "action_attempt.lock_door.succeeded",
     "action_attempt.lock_door.failed",
     "action_attempt.unlock_door.succeeded",
@@ -43,6 +50,28 @@ EVENT_TYPES: Final = (
 
 class WebhookVerificationError(ApiError):
     """A delivery that is not provably from Seam, or not fresh."""
+
+
+class DeliveryTooLargeError(WebhookVerificationError):
+    """A delivery larger than any Seam event; it was not read further."""
+
+
+async def read_delivery(
+    content: aiohttp.StreamReader, declared_length: int | None, limit: int = MAX_BODY_BYTES
+) -> bytes:
+    """The whole body of a delivery, however many pieces it arrives in, up to `limit` bytes.
+
+    The signature covers the whole body, so a body read only as far as it had arrived
+    would fail verification. Raises `DeliveryTooLargeError` past the limit.
+    """
+    if declared_length is not None and declared_length > limit:
+        raise DeliveryTooLargeError(f"Delivery declares {declared_length} bytes")
+    body = bytearray()
+    while chunk := await content.read(limit + 1 - len(body)):
+        body += chunk
+        if len(body) > limit:
+            raise DeliveryTooLargeError(f"Delivery is larger than {limit} bytes")
+    return bytes(body)
 
 
 def decode_secret(secret: str) -> bytes:
@@ -87,6 +116,7 @@ class SeamEvent(Model, frozen=True):
     event_type: Identifier
     event_id: str | None = None
     device_id: str | None = None
+    connected_account_id: str | None = None
     method: str | None = None
     access_code_id: str | None = None
     user_identity_id: str | None = None

@@ -1,0 +1,90 @@
+"""Commands sent to a service: local pacing, and what a failed command tells the user."""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Final
+
+from homeassistant.exceptions import HomeAssistantError
+
+from .api import (
+    ActionAttemptFailedError,
+    ActionAttemptTimeoutError,
+    ActionAttemptUnconfirmedError,
+    ApiError,
+    AuthenticationError,
+    RateLimitError,
+)
+from .const import DOMAIN
+
+# When a service answers 429 without saying how long to wait: Seam's limit is per minute.
+DEFAULT_RETRY_SECONDS: Final = 60.0
+
+
+class CommandPacer:
+    """When each device may next be sent a command, after the service asked to wait.
+
+    A command refused here is never sent: sending it would only earn another 429 and
+    lengthen the wait.
+    """
+
+    __slots__ = ("_not_before",)
+
+    def __init__(self) -> None:
+        """No device is held back yet."""
+        self._not_before: dict[str, float] = {}
+
+    def seconds_left(self, object_id: str) -> int:
+        """Whole seconds until `object_id` may be sent a command; 0 when it may now."""
+        not_before = self._not_before.get(object_id)
+        if not_before is None:
+            return 0
+        left = not_before - time.monotonic()
+        if left <= 0:
+            del self._not_before[object_id]
+            return 0
+        return math.ceil(left)
+
+    def hold(self, object_id: str, seconds: float) -> None:
+        """Send `object_id` no command for `seconds`, unless it is held longer already."""
+        not_before = time.monotonic() + seconds
+        self._not_before[object_id] = max(self._not_before.get(object_id, 0.0), not_before)
+
+    def raise_if_held(self, object_id: str, placeholders: dict[str, str]) -> None:
+        """Refuse a command to a device that is held back, saying for how long."""
+        if seconds := self.seconds_left(object_id):
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="command_rate_limited",
+                translation_placeholders={**placeholders, "seconds": str(seconds)},
+            )
+
+    def failed(
+        self, object_id: str, err: ApiError, placeholders: dict[str, str]
+    ) -> HomeAssistantError:
+        """The translated error a failed command shows; a 429 also holds the device back.
+
+        A 429 met while following an accepted command holds it back too. The service's text
+        in `err` is already scrubbed by the client.
+        """
+        cause = err.__cause__ if isinstance(err, ActionAttemptUnconfirmedError) else err
+        if isinstance(cause, RateLimitError):
+            self.hold(object_id, cause.retry_after or DEFAULT_RETRY_SECONDS)
+        key = "command_error"
+        extra = {"error": str(err)}
+        if isinstance(err, AuthenticationError):
+            key, extra = "command_auth_failed", {}
+        elif isinstance(err, RateLimitError):
+            key, extra = "command_rate_limited", {"seconds": str(self.seconds_left(object_id))}
+        elif isinstance(err, ActionAttemptFailedError):
+            key = "command_failed"
+        elif isinstance(err, ActionAttemptTimeoutError):
+            key, extra = "command_timeout", {}
+        elif isinstance(err, ActionAttemptUnconfirmedError):
+            key = "command_unconfirmed"
+        return HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key=key,
+            translation_placeholders={**placeholders, **extra},
+        )
