@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 import time
 import traceback
-from typing import Any, Final
+from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -17,7 +17,6 @@ from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.device_registry import DeviceInfo
-from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
@@ -29,8 +28,6 @@ from .api import (
     ParqexClient,
     RateLimitError,
     SeamClient,
-    SeamDevice,
-    SeamDeviceError,
     SeamDevices,
     SeamEvent,
 )
@@ -53,6 +50,17 @@ from .const import (
     SERVICE_SEAM,
 )
 from .devices import RegistryDevice, controller_device, parqex_devices, seam_devices
+from .seam_events import (
+    DEVICE_EVENTS,
+    LOCK_EVENTS,
+    METHOD_REMOTE,
+    METHOD_UNKNOWN,
+    METHODS,
+    LockActivities,
+    LockActivity,
+    event_device,
+    may_concern_unknown,
+)
 
 type ParqexConfigEntry = ConfigEntry[ParqexCoordinator | SeamCoordinator]
 
@@ -368,72 +376,6 @@ class ParqexCoordinator(CloudCoordinator[ParqexAccount]):
         return data.skipped
 
 
-LOCK_EVENTS: Final = frozenset({"lock.locked", "lock.unlocked"})
-# Events that change one known device in a way the event itself says; others mean "poll".
-DEVICE_EVENTS: Final = LOCK_EVENTS | {
-    "device.connected",
-    "device.disconnected",
-    "device.low_battery",
-    "device.battery_status_changed",
-    "device.removed",
-}
-# Events that can mean a device was just added or shared, so it may be ours though unknown.
-NEWLY_SHARED_EVENTS: Final = frozenset(
-    {
-        "device.added",
-        "device.unmanaged.converted_to_managed",
-        "access_grant.access_granted_to_door",
-        "access_grant.access_granted_to_all_doors",
-        "connected_account.completed_first_sync",
-        "connected_account.completed_first_sync_after_reconnection",
-    }
-)
-METHOD_REMOTE: Final = "remote"
-METHOD_UNKNOWN: Final = "unknown"
-# Seam's `method` of a lock event, in the words Home Assistant shows.
-METHODS: Final = {
-    "keycode": "keycode",
-    "manual": "manual",
-    "automatic": "automatic",
-    "seamapi": METHOD_REMOTE,
-}
-ACTIVITY_REPEAT_WINDOW: Final = 60.0
-_UNREACHABLE: Final = frozenset({"device_offline", "device_disconnected"})
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class LockActivity:
-    """How a lock last moved: the method and, when Seam says, which code or person."""
-
-    locked: bool
-    method: str
-    access_code_id: str | None = None
-    user_identity_id: str | None = None
-    at: float = field(default_factory=time.monotonic)
-
-
-def activity_signal(entry: ConfigEntry) -> str:
-    """The dispatcher signal that announces a lock's new activity."""
-    return f"{DOMAIN}_{entry.entry_id}_activity"
-
-
-def event_device(device: SeamDevice, event: SeamEvent) -> SeamDevice:
-    """The device as a webhook event leaves it."""
-    kind = event.event_type
-    if kind in LOCK_EVENTS:
-        return device.with_locked(kind == "lock.locked")
-    if kind == "device.connected":
-        errors = tuple(error for error in device.errors if error.code not in _UNREACHABLE)
-        return device.with_connection(True, errors)
-    if kind == "device.disconnected":
-        errors = device.errors
-        if "device_disconnected" not in device.error_codes:
-            errors = (*errors, SeamDeviceError(code="device_disconnected"))
-        return device.with_connection(False, errors)
-    # A battery event; it may carry the level, the status word, or both.
-    return device.with_battery(event.battery_level, event.battery_status)
-
-
 class SeamCoordinator(CloudCoordinator[SeamDevices]):
     """Polls the devices shared with one Seam user identity."""
 
@@ -455,7 +397,7 @@ class SeamCoordinator(CloudCoordinator[SeamDevices]):
         # Problems of the push set-up, kept by the push module and shown with the others.
         self.push_problems: dict[str, Problem] = {}
         # How each lock last moved, for `changed_by` and the activity event entity.
-        self.activity: dict[str, LockActivity] = {}
+        self.activity = LockActivities(hass, entry)
 
     async def _async_fetch(self) -> SeamDevices:
         return await self.client.async_list_accessible_devices(self.user_identity_id)
@@ -493,33 +435,13 @@ class SeamCoordinator(CloudCoordinator[SeamDevices]):
         await super().async_shutdown()
 
     @callback
-    def _record_activity(self, device_id: str, activity: LockActivity) -> bool:
-        """Remember how a lock last moved; False if this repeats what is already known.
-
-        A command confirmed here is soon announced again by Seam's own webhook event.
-        """
-        last = self.activity.get(device_id)
-        self.activity[device_id] = activity
-        return not (
-            last is not None
-            and last.locked is activity.locked
-            and last.method == activity.method
-            and activity.at - last.at < ACTIVITY_REPEAT_WINDOW
-        )
-
-    @callback
-    def _announce(self, device_id: str, activity: LockActivity) -> None:
-        if self._record_activity(device_id, activity):
-            async_dispatcher_send(self.hass, activity_signal(self.config_entry), device_id)
-
-    @callback
     def async_confirm_lock(self, device_id: str, locked: bool) -> None:
         """Show a lock state Seam just confirmed for a command from Home Assistant, at once.
 
         Polls already under way left before the confirmation and may carry the old state;
         they are not shown over it, so the lock never bounces back.
         """
-        self._announce(device_id, LockActivity(locked=locked, method=METHOD_REMOTE))
+        self.activity.announce(device_id, LockActivity(locked=locked, method=METHOD_REMOTE))
         device = self.data.devices.get(device_id)
         if device is not None:
             self._show(self.data.with_device(device.with_locked(locked)))
@@ -548,7 +470,7 @@ class SeamCoordinator(CloudCoordinator[SeamDevices]):
         devices = self.data.devices
         device = devices.get(event.device_id) if event.device_id else None
         if device is None:
-            if self._may_concern_us(event):
+            if may_concern_unknown(self.data, event):
                 self.async_reconcile()
             return
         if event.event_type not in DEVICE_EVENTS:
@@ -560,7 +482,7 @@ class SeamCoordinator(CloudCoordinator[SeamDevices]):
             return
         if event.event_type in LOCK_EVENTS:
             locked = event.event_type == "lock.locked"
-            self._announce(
+            self.activity.announce(
                 device.device_id,
                 LockActivity(
                     locked=locked,
@@ -571,17 +493,6 @@ class SeamCoordinator(CloudCoordinator[SeamDevices]):
             )
         updated = event_device(device, event)
         self._show(self.data.with_device(updated))
-
-    def _may_concern_us(self, event: SeamEvent) -> bool:
-        """Whether an event about no device this identity has can still change its list."""
-        if event.event_type in NEWLY_SHARED_EVENTS:
-            return True
-        account = event.connected_account_id
-        return (
-            event.device_id is None
-            and account is not None
-            and any(device.connected_account_id == account for device in self.data.devices.values())
-        )
 
     def devices(self, data: SeamDevices) -> dict[str, RegistryDevice]:
         """Every device shared with the user identity."""

@@ -11,8 +11,9 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import SeamDevice
-from .coordinator import ParqexConfigEntry, activity_signal
+from .coordinator import ParqexConfigEntry
 from .entity import SeamEntity, async_add_seam_entities
+from .seam_events import LockActivity, activity_signal
 
 # Events are pushed by the coordinator; nothing is requested per entity.
 PARALLEL_UPDATES = 0
@@ -57,10 +58,9 @@ class SeamLockActivity(SeamEntity, EventEntity):
         )
 
     @callback
-    def _activity(self, device_id: str) -> None:
+    def _activity(self, device_id: str, activity: LockActivity) -> None:
         if device_id != self.device_id:
             return
-        activity = self.coordinator.activity[device_id]
         self._trigger_event(
             "locked" if activity.locked else "unlocked",
             {
