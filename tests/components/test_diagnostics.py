@@ -18,6 +18,12 @@ from syrupy.assertion import SnapshotAssertion
 
 from custom_components.parqex.api import ParqexAccount, SeamDevices
 from custom_components.parqex.api.models import Model
+from custom_components.parqex.const import (
+    CONF_SEAM_WEBHOOK_ID,
+    CONF_SEAM_WEBHOOK_SECRET,
+    CONF_SEAM_WEBHOOK_URL,
+    CONF_WEBHOOK_ID,
+)
 from custom_components.parqex.diagnostics import TO_REDACT
 from simulator.seeds import DEFAULT_PARQEX_TOKEN, DEFAULT_SEAM_API_KEY
 from tests.conftest import Simulator, setup
@@ -102,3 +108,22 @@ def test_redaction_guard_catches_new_fields() -> None:
     assert SENSITIVE.search("owner_email")
     assert SENSITIVE.search("webhook_secret")
     assert not SENSITIVE.search("battery_level")
+
+
+async def test_push_state_kept_in_the_entry_is_redacted(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, seam_entry: MockConfigEntry
+) -> None:
+    push_state = {
+        CONF_WEBHOOK_ID: "0123456789abcdef0123456789abcdef",
+        CONF_SEAM_WEBHOOK_ID: "hook-id-7",
+        CONF_SEAM_WEBHOOK_SECRET: "whsec_c2VjcmV0IHNpZ25pbmcga2V5",
+        CONF_SEAM_WEBHOOK_URL: "https://example.org/api/webhook/0123456789abcdef",
+    }
+    hass.config_entries.async_update_entry(seam_entry, data={**seam_entry.data, **push_state})
+    await setup(hass, seam_entry)
+    text = orjson.dumps(
+        await get_diagnostics_for_config_entry(hass, hass_client, seam_entry)
+    ).decode()
+    for value in push_state.values():
+        assert value not in text
+    assert '"seam_webhook_secret":"**REDACTED**"' in text
