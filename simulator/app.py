@@ -1,18 +1,42 @@
-"""The simulator's HTTP face: ParqEx and Seam routes, and the `/_simulator/` control API."""
+"""The simulator's HTTP face: ParqEx and Seam routes, and the `/_simulator/` control API.
+
+The control API (JSON in and out, under `/_simulator`): `GET /state`, `POST /reset`,
+`POST /generate`; ParqEx controllers and doors and Seam devices under `/parqex/...` and
+`/seam/...`; `POST /seam/actions` (how lock commands end), `POST /seam/events`,
+`GET /seam/deliveries`; `POST /faults` (a `Fault`'s fields, see `simulator.state.Fault`) and
+`DELETE /faults`; `GET /requests` (the request log, with what each request was answered) and
+`DELETE /requests`; `POST /gzip` with `{"parqex": bool, "seam": bool}` (either or both: whether
+that service gzips its 200 answers for clients that accept gzip; ParqEx does, Seam does not,
+until changed or reset).
+"""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
+import contextlib
+from dataclasses import dataclass
+import functools
 import gzip
+import struct
 from typing import Any, Final
+from urllib.parse import quote
 import uuid
+import zlib
 
 from aiohttp import web
 import orjson
 
 from .seeds import Json
-from .state import ActionSettings, Fault, SimulatorError, SimulatorState
+from .state import (
+    BOMB_ANSWER_BYTES,
+    HUGE_ANSWER_BYTES,
+    ActionSettings,
+    Fault,
+    LoggedRequest,
+    SimulatorError,
+    SimulatorState,
+)
 from .webhooks import is_loopback_url, start_delivering
 
 STATE_KEY: Final = web.AppKey("state", SimulatorState)
@@ -25,6 +49,17 @@ PARQEX_REQUIRED_HEADERS: Final = {
     "Content-Type": "application/json",
 }
 
+SEAM_REQUEST_ID_HEADER: Final = "seam-request-id"
+# What every oversized answer is made of: this, spaces, then `]}` (valid JSON if read whole).
+HUGE_HEAD: Final = b'{"devices": ['
+HUGE_TAIL: Final = b"]}"
+_BLOCK: Final = 1024 * 1024
+_SPACES: Final = b" " * _BLOCK
+# A gzip member header: deflate, no name or time, maximum compression, unknown system.
+_GZIP_HEADER: Final = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
+# Compressed blocks of the bomb written at once: 64 MB decoded in about 64 KB.
+_BOMB_BLOCKS_PER_WRITE: Final = 64
+
 type Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -34,9 +69,10 @@ def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -
     )
 
 
-def _json_body(request: web.Request, body: bytes) -> web.Response:
-    """A 200 JSON answer, gzip-encoded when the client accepts it, as both clouds do."""
-    if "gzip" in request.headers.get("Accept-Encoding", ""):
+def _json_body(request: web.Request, service: str, body: bytes) -> web.Response:
+    """A 200 JSON answer, gzip-encoded if the service is set to and the client accepts it."""
+    gzip_on = request.app[STATE_KEY].gzip_answers[service]
+    if gzip_on and "gzip" in request.headers.get("Accept-Encoding", ""):
         return web.Response(
             body=gzip.compress(body, compresslevel=5),
             content_type="application/json",
@@ -45,11 +81,15 @@ def _json_body(request: web.Request, body: bytes) -> web.Response:
     return web.Response(body=body, content_type="application/json")
 
 
+def _seam_ok(request: web.Request, data: Json) -> web.Response:
+    return _json_body(request, "seam", orjson.dumps(data))
+
+
 def _seam_error(status: int, error_type: str, message: str, **headers: str) -> web.Response:
     return _json(
         {"error": {"type": error_type, "message": message}, "ok": False},
         status,
-        {"seam-request-id": str(uuid.uuid4()), **headers},
+        {SEAM_REQUEST_ID_HEADER: str(uuid.uuid4()), **headers},
     )
 
 
@@ -57,8 +97,139 @@ def _invalid_access_token() -> web.Response:
     return _json({"error": "Invalid Access Token"}, 401)
 
 
+def _bearer(request: web.Request) -> str:
+    """The credential of the request's `Authorization: Bearer ...` header (or the whole value)."""
+    value = request.headers.get("Authorization", "")
+    scheme, _, credential = value.partition(" ")
+    return credential if scheme.lower() == "bearer" else value
+
+
+def _echo_secret(fault: Fault, logged: LoggedRequest, secret: str) -> web.Response:
+    """An error answer that repeats `secret`, as sent and URL-encoded, as careless services do."""
+    encoded = quote(secret, safe="")
+    message = f"Internal error while handling credential {secret} (encoded: {encoded})"
+    body: Json = (
+        {"error": {"type": "internal_server_error", "message": message}, "ok": False}
+        if logged.service == "seam"
+        else {"error": message}
+    )
+    logged.echoed_secret = bool(secret)
+    return _json(
+        body, fault.status, {SEAM_REQUEST_ID_HEADER: f"req_{secret}_{encoded}", **fault.headers}
+    )
+
+
+async def _write(
+    response: web.StreamResponse, logged: LoggedRequest, data: bytes | memoryview
+) -> None:
+    await response.write(data)
+    logged.body_bytes += len(data)
+
+
+async def _huge(
+    request: web.Request, fault: Fault, logged: LoggedRequest, *, chunked: bool
+) -> web.StreamResponse:
+    """`{"devices": [` and spaces up to `fault.size` bytes, streamed a megabyte at a time."""
+    size = max(fault.size or HUGE_ANSWER_BYTES, len(HUGE_HEAD) + len(HUGE_TAIL))
+    response = web.StreamResponse()
+    response.content_type = "application/json"
+    if chunked:
+        response.enable_chunked_encoding()
+    else:
+        response.content_length = size
+    logged.status = response.status
+    await response.prepare(request)
+    padding = size - len(HUGE_HEAD) - len(HUGE_TAIL)
+    spaces = memoryview(_SPACES)
+    # A client that gives up closes the connection; the rest is not sent.
+    with contextlib.suppress(ConnectionError):
+        await _write(response, logged, HUGE_HEAD)
+        while padding:
+            piece = spaces[: min(padding, _BLOCK)]
+            await _write(response, logged, piece)
+            padding -= len(piece)
+        await _write(response, logged, HUGE_TAIL)
+        await response.write_eof()
+    return response
+
+
+@dataclass(frozen=True, slots=True)
+class GzipBomb:
+    """A gzip stream of `size` decoded bytes, kept as the few pieces it repeats.
+
+    The stream is `start`, `count` times `block` (each a megabyte of spaces), then `end` (the
+    last spaces, `]}`, and the gzip trailer with the CRC and the size).
+    """
+
+    size: int
+    start: bytes
+    block: bytes
+    count: int
+    end: bytes
+    # `_BOMB_BLOCKS_PER_WRITE` blocks, written at once.
+    batch: bytes
+
+    @property
+    def length(self) -> int:
+        """Bytes of the compressed stream."""
+        return len(self.start) + self.count * len(self.block) + len(self.end)
+
+    def chunks(self) -> list[bytes]:
+        """The stream in the order to send it; the batch is the same object each time."""
+        batches, rest = divmod(self.count, _BOMB_BLOCKS_PER_WRITE)
+        return [self.start, *([self.batch] * batches), self.block * rest, self.end]
+
+
+@functools.cache
+def gzip_bomb(size: int) -> GzipBomb:
+    """The gzip answer that decodes to `size` bytes of `{"devices": [`, spaces, `]}`.
+
+    After a full flush the compressor has forgotten everything before it, so a megabyte of
+    spaces always compresses to the same kilobyte and may be repeated: only one block is ever
+    compressed. The CRC of the decoded stream is the one costly part (half a second for 2 GB);
+    it is computed once per size.
+    """
+    size = max(size, len(HUGE_HEAD) + len(HUGE_TAIL))
+    count, rest = divmod(size - len(HUGE_HEAD) - len(HUGE_TAIL), _BLOCK)
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    start = _GZIP_HEADER + deflate.compress(HUGE_HEAD) + deflate.flush(zlib.Z_FULL_FLUSH)
+    block = deflate.compress(_SPACES) + deflate.flush(zlib.Z_FULL_FLUSH)
+    last = b" " * rest + HUGE_TAIL
+    crc = zlib.crc32(HUGE_HEAD)
+    for _ in range(count):
+        crc = zlib.crc32(_SPACES, crc)
+    crc = zlib.crc32(last, crc)
+    end = deflate.compress(last) + deflate.flush() + struct.pack("<II", crc, size & 0xFFFFFFFF)
+    return GzipBomb(
+        size=size,
+        start=start,
+        block=block,
+        count=count,
+        end=end,
+        batch=block * _BOMB_BLOCKS_PER_WRITE,
+    )
+
+
+async def _bomb(request: web.Request, fault: Fault, logged: LoggedRequest) -> web.StreamResponse:
+    """A small gzip answer that decodes to `fault.size` bytes."""
+    bomb = await asyncio.to_thread(gzip_bomb, fault.size or BOMB_ANSWER_BYTES)
+    response = web.StreamResponse(headers={"Content-Encoding": "gzip"})
+    response.content_type = "application/json"
+    response.content_length = bomb.length
+    logged.status, logged.encoding = response.status, "gzip"
+    await response.prepare(request)
+    with contextlib.suppress(ConnectionError):
+        for chunk in bomb.chunks():
+            await _write(response, logged, chunk)
+        await response.write_eof()
+    return response
+
+
 async def _apply_fault(
-    request: web.Request, fault: Fault, answer: Callable[[], Awaitable[web.Response]]
+    request: web.Request,
+    fault: Fault,
+    answer: Callable[[], Awaitable[web.Response]],
+    logged: LoggedRequest,
 ) -> web.StreamResponse:
     if fault.mode == "hang":
         await asyncio.sleep(fault.delay)
@@ -91,20 +262,31 @@ async def _apply_fault(
         # it for a connection that was merely stale and retry.
         partial = web.StreamResponse(headers={"Content-Length": "4096"})
         partial.content_type = "application/json"
+        logged.status = partial.status
         await partial.prepare(request)
-        await partial.write(b'{"devices": [')
+        await _write(partial, logged, HUGE_HEAD)
         if request.transport is not None:
             request.transport.close()
         return partial
+    if fault.mode == "echo_secret":
+        return _echo_secret(fault, logged, _bearer(request))
+    if fault.mode in ("huge", "huge_chunked"):
+        return await _huge(request, fault, logged, chunked=fault.mode == "huge_chunked")
+    if fault.mode == "bomb":
+        return await _bomb(request, fault, logged)
+    if fault.mode == "deep_nesting":
+        nested = b"[" * fault.depth + b"]" * fault.depth
+        return web.Response(body=b'{"devices": ' + nested + b"}", content_type="application/json")
     raise web.HTTPBadRequest(text=f"unknown fault mode {fault.mode}")
 
 
 def _service_route(service: str, handler: Handler) -> Handler:
-    """Log the request, then apply a pending fault or answer normally."""
+    """Log the request, then apply a pending fault or answer normally; log the answer."""
 
     async def route(request: web.Request) -> web.StreamResponse:
         state = request.app[STATE_KEY]
-        if not state.log_request(service, request.method, request.path, request.headers):
+        logged = state.log_request(service, request.method, request.path, request.headers)
+        if logged is None:
             return web.Response(status=503, text="simulator request budget exhausted")
         fault = state.take_fault(service, request.path)
 
@@ -117,10 +299,22 @@ def _service_route(service: str, handler: Handler) -> Handler:
         state.max_in_flight[service] = max(state.max_in_flight[service], state.in_flight[service])
         try:
             if fault is not None:
-                return await _apply_fault(request, fault, answer)
-            return await answer()
+                logged.fault = fault.mode
+                response = await _apply_fault(request, fault, answer, logged)
+            else:
+                response = await answer()
+        except web.HTTPException as err:
+            logged.status = err.status
+            raise
         finally:
             state.in_flight[service] -= 1
+        # Streamed answers (already sent) noted their own.
+        if not response.prepared:
+            logged.status = response.status
+            logged.encoding = response.headers.get("Content-Encoding")
+            body = response.body if isinstance(response, web.Response) else None
+            logged.body_bytes = len(body) if isinstance(body, bytes) else 0
+        return response
 
     return route
 
@@ -134,7 +328,7 @@ async def parqex_sync(request: web.Request) -> web.StreamResponse:
             return _invalid_access_token()
     if headers.get("Authorization") != f"Bearer {state.parqex_token}":
         return _invalid_access_token()
-    return _json_body(request, orjson.dumps(state.parqex_sync()))
+    return _json_body(request, "parqex", orjson.dumps(state.parqex_sync()))
 
 
 def _seam_authorized(request: web.Request) -> bool:
@@ -187,7 +381,7 @@ async def seam_list_accessible_devices(request: web.Request, body: Json) -> web.
         return _seam_error(404, "user_identity_not_found", "User identity not found")
     answer: Json = dict.fromkeys(state.seam_device_keys, devices)
     answer["ok"] = True
-    return _json(answer)
+    return _seam_ok(request, answer)
 
 
 async def seam_get_device(request: web.Request, body: Json) -> web.Response:
@@ -197,7 +391,7 @@ async def seam_get_device(request: web.Request, body: Json) -> web.Response:
     device = state.devices.get(str(body.get("device_id")))
     if device is None:
         return _seam_error(404, "device_not_found", "Device not found")
-    return _json({"device": device, "ok": True})
+    return _seam_ok(request, {"device": device, "ok": True})
 
 
 def _lock_command(action_type: str) -> Callable[[web.Request, Json], Awaitable[web.Response]]:
@@ -211,7 +405,7 @@ def _lock_command(action_type: str) -> Callable[[web.Request, Json], Awaitable[w
         if not state.command_allowed(device["device_id"], action_type):
             return _seam_error(429, "rate_limited", "Too many requests for this device")
         attempt = state.start_action(device["device_id"], action_type)
-        return _json({"action_attempt": attempt.as_json(), "ok": True})
+        return _seam_ok(request, {"action_attempt": attempt.as_json(), "ok": True})
 
     return handler
 
@@ -225,20 +419,20 @@ async def seam_create_webhook(request: web.Request, body: Json) -> web.Response:
     webhook = request.app[STATE_KEY].hub.create(
         url, event_types if isinstance(event_types, list) else None
     )
-    return _json({"webhook": webhook.as_json(), "ok": True})
+    return _seam_ok(request, {"webhook": webhook.as_json(), "ok": True})
 
 
 async def seam_delete_webhook(request: web.Request, body: Json) -> web.Response:
     """`/webhooks/delete`."""
     if request.app[STATE_KEY].hub.webhooks.pop(str(body.get("webhook_id")), None) is None:
         return _seam_error(404, "webhook_not_found", "Webhook not found")
-    return _json({"ok": True})
+    return _seam_ok(request, {"ok": True})
 
 
 async def seam_list_webhooks(request: web.Request, _: Json) -> web.Response:
     """`/webhooks/list`."""
     hooks = request.app[STATE_KEY].hub.webhooks.values()
-    return _json({"webhooks": [hook.as_json() for hook in hooks], "ok": True})
+    return _seam_ok(request, {"webhooks": [hook.as_json() for hook in hooks], "ok": True})
 
 
 async def seam_get_action_attempt(request: web.Request, body: Json) -> web.Response:
@@ -248,7 +442,7 @@ async def seam_get_action_attempt(request: web.Request, body: Json) -> web.Respo
     attempt = state.action_attempts.get(str(body.get("action_attempt_id")))
     if attempt is None:
         return _seam_error(404, "action_attempt_not_found", "Action attempt not found")
-    return _json({"action_attempt": attempt.as_json(), "ok": True})
+    return _seam_ok(request, {"action_attempt": attempt.as_json(), "ok": True})
 
 
 # Control API
@@ -378,6 +572,7 @@ def build_app(state: SimulatorState | None = None) -> web.Application:
         ("DELETE", "/faults", _clear_faults),
         ("GET", "/requests", lambda s, _, __: [r.as_json() for r in s.requests]),
         ("DELETE", "/requests", _clear_requests),
+        ("POST", "/gzip", lambda s, _, b: s.set_gzip_answers(b)),
     ]
     for method, path, handler in control:
         app.router.add_route(method, "/_simulator" + path, _control(handler))

@@ -28,6 +28,13 @@ from .webhooks import WebhookHub
 SEAM_COMMANDS_PER_MINUTE: Final = 15
 REQUEST_LOG_SIZE: Final = 5000
 SERVICES: Final = ("parqex", "seam")
+# Which services gzip their 200 answers (when the client accepts gzip) after a reset: ParqEx
+# does; Seam's answers stay plain unless a test turns it on (`SimulatorState.gzip_answers`).
+GZIP_ANSWERS: Final = {"parqex": True, "seam": False}
+# Decoded sizes of the "huge" answers and of the gzip "bomb", unless a fault says otherwise.
+HUGE_ANSWER_BYTES: Final = 200 * 1024 * 1024
+BOMB_ANSWER_BYTES: Final = 2 * 1024 * 1024 * 1024
+NESTING_DEPTH: Final = 100_000
 
 
 class SimulatorError(Exception):
@@ -38,9 +45,28 @@ class SimulatorError(Exception):
 class Fault:
     """What to do instead of answering normally, for the next `count` matching requests.
 
-    `mode` is "status" (answer `status` with `body` and `headers`), "hang" (wait `delay`
-    seconds, then answer normally), "truncated" (half of the real body), "not_json", "wrong_shape"
-    (a JSON list), "disconnect" (close the connection) or "redirect" (302 to `location`).
+    `mode` is one of:
+
+    - "status": answer `status` with `body` and `headers` (a hostile `Retry-After` is one of
+      these headers);
+    - "hang": wait `delay` seconds, then answer normally;
+    - "truncated" (half of the real body), "not_json" (HTML), "wrong_shape" (a JSON list);
+    - "disconnect": headers and a little of the body, then the connection is closed;
+    - "redirect": 302 to `location`;
+    - "echo_secret": answer `status` (500 by default) with an error in the service's shape
+      (Seam: `{"error": {"type", "message"}}`, ParqEx: `{"error": "..."}`) whose message repeats
+      the request's bearer credential as sent and URL-encoded, and a `seam-request-id` header
+      that repeats it too;
+    - "huge": a 200 JSON answer of `size` bytes (200 MB by default) with its Content-Length:
+      `{"devices": [`, spaces, `]}`, streamed, so the simulator never holds it;
+    - "huge_chunked": the same without Content-Length (chunked transfer encoding);
+    - "bomb": a 200 gzip answer (`Content-Encoding: gzip`, with its small Content-Length) that
+      decodes to `size` bytes (2 GB by default) of the same JSON; the compressed stream is a
+      few kilobytes repeated, built once per size;
+    - "deep_nesting": a 200 answer `{"devices": [[[...]]]}` nested `depth` levels deep.
+
+    Every answer is recorded on the request's `LoggedRequest` (status, encoding, body bytes
+    written, the fault applied and whether the credential was echoed).
     """
 
     service: str | None = None
@@ -52,6 +78,9 @@ class Fault:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     location: str = ""
+    # Decoded bytes of a "huge", "huge_chunked" or "bomb" answer; None for the mode's default.
+    size: int | None = None
+    depth: int = NESTING_DEPTH
 
     def matches(self, service: str, path: str) -> bool:
         """Whether a request to `path` of `service` is one this fault is for."""
@@ -105,13 +134,25 @@ class ActionSettings:
 
 @dataclass(slots=True, kw_only=True)
 class LoggedRequest:
-    """One request the simulator received; secrets masked."""
+    """One request the simulator received (secrets masked), and what it answered.
+
+    The answer's fields are filled in as it is sent: `status` and `encoding` (its
+    Content-Encoding, None for a plain body) once it starts, `body_bytes` as the body is written
+    (for a streamed answer, what the client had taken when it let go, give or take the socket
+    buffers), `fault` is the mode of the fault applied, and `echoed_secret` says whether the
+    answer repeated the request's credential.
+    """
 
     time: float
     service: str
     method: str
     path: str
     headers: dict[str, str]
+    status: int | None = None
+    encoding: str | None = None
+    body_bytes: int = 0
+    fault: str | None = None
+    echoed_secret: bool = False
 
     def as_json(self) -> Json:
         """The logged request as the control API shows it."""
@@ -121,6 +162,11 @@ class LoggedRequest:
             "method": self.method,
             "path": self.path,
             "headers": self.headers,
+            "status": self.status,
+            "encoding": self.encoding,
+            "body_bytes": self.body_bytes,
+            "fault": self.fault,
+            "echoed_secret": self.echoed_secret,
         }
 
 
@@ -167,6 +213,8 @@ class SimulatorState:
         self.max_in_flight: dict[str, int] = dict.fromkeys(SERVICES, 0)
         # Seam answers with `devices`; older answers carried only `accessible_devices`.
         self.seam_device_keys: tuple[str, ...] = ("devices",)
+        # Per service: whether its 200 answers are gzip-encoded when the client accepts gzip.
+        self.gzip_answers: dict[str, bool] = dict(GZIP_ANSWERS)
         self._ids = itertools.count(1)
         self.hub = WebhookHub()
         self.reset()
@@ -184,6 +232,7 @@ class SimulatorState:
         self.hub.deliveries.clear()
         self.max_in_flight = dict.fromkeys(SERVICES, 0)
         self.seam_device_keys = ("devices",)
+        self.gzip_answers = dict(GZIP_ANSWERS)
 
     def generate(
         self, *, controllers: int = 0, doors_per_controller: int = 3, devices: int = 0
@@ -398,22 +447,38 @@ class SimulatorState:
                 return fault
         return None
 
-    def log_request(self, service: str, method: str, path: str, headers: Any) -> bool:
-        """Keep a masked record of a service request; False once the request budget is spent."""
+    def log_request(
+        self, service: str, method: str, path: str, headers: Any
+    ) -> LoggedRequest | None:
+        """Keep a masked record of a service request; None once the request budget is spent.
+
+        The record is returned so the answer can be noted on it.
+        """
         if self.request_budget is not None:
             if self.request_budget <= 0:
-                return False
+                return None
             self.request_budget -= 1
-        self.requests.append(
-            LoggedRequest(
-                time=time.time(),
-                service=service,
-                method=method,
-                path=path,
-                headers=mask_headers(headers),
-            )
+        logged = LoggedRequest(
+            time=time.time(),
+            service=service,
+            method=method,
+            path=path,
+            headers=mask_headers(headers),
         )
-        return True
+        self.requests.append(logged)
+        return logged
+
+    def set_gzip_answers(self, changes: dict[str, Any]) -> dict[str, bool]:
+        """Turn gzip-encoded answers on or off per service; the setting afterwards."""
+        if not isinstance(changes, dict):
+            raise SimulatorError("gzip settings are an object of services")
+        for service, enabled in changes.items():
+            if service not in SERVICES:
+                raise SimulatorError(f"no service {service}")
+            if not isinstance(enabled, bool):
+                raise SimulatorError(f"gzip for {service} must be true or false")
+            self.gzip_answers[service] = enabled
+        return dict(self.gzip_answers)
 
     def snapshot(self) -> Json:
         """The whole state, for the control API."""
@@ -425,4 +490,5 @@ class SimulatorState:
                 "action_attempts": [a.as_json() for a in self.action_attempts.values()],
             },
             "faults": len(self.faults),
+            "gzip_answers": dict(self.gzip_answers),
         }

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 import re
 
-from tests.reliability.matrix import render_table
+import pytest
+
+from tests.reliability.matrix import MATRIX, SCENARIOS, ScenarioRow, render_table
 
 ROOT = Path(__file__).parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -32,3 +35,19 @@ def test_readme_commands_exist() -> None:
     for command in ("scripts/develop", "scripts/test", "scripts/setup", "scripts/lint"):
         assert command in README
         assert (ROOT / command).exists(), command
+
+
+@pytest.mark.parametrize("row", SCENARIOS, ids=lambda row: row.id)
+def test_scenario_rows_name_tests_that_exist(row: ScenarioRow) -> None:
+    """A row of the README's table stands on tests that are there to run."""
+    assert row.tests
+    for test in row.tests:
+        path, _, name = test.partition("::")
+        tree = ast.parse((ROOT / path).read_text(encoding="utf-8"))
+        defined = {
+            node.name
+            for node in tree.body
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        }
+        assert name in defined, test
+    assert len({r.id for r in (*MATRIX, *SCENARIOS)}) == len(MATRIX) + len(SCENARIOS)

@@ -86,44 +86,11 @@ async def test_parses_the_documented_example(simulator: Simulator, http: ClientS
     assert last.last_toggled == datetime(2020, 8, 21, 2, 33, 37, tzinfo=UTC)
 
 
-async def test_simulator_gzips_and_client_decodes(
-    simulator: Simulator, http: ClientSession
-) -> None:
-    headers = {
-        "Accept": "application/json",
-        "Accept-Encoding": "gzip",
-        "Accept-Charset": "utf-8",
-        "Authorization": f"Bearer {TOKEN}",
-        "Content-Type": "application/json",
-    }
-    async with http.get(simulator.url + PARQEX_SYNC_PATH, headers=headers) as raw:
-        assert raw.headers["Content-Encoding"] == "gzip"
-
+async def test_client_decodes_a_gzip_answer(simulator: Simulator, http: ClientSession) -> None:
     account = await client_for(simulator, http).async_get_devices()
 
+    assert simulator.state.requests[-1].encoding == "gzip"
     assert len(account.doors) == 2
-
-
-@pytest.mark.parametrize(
-    "missing", ["Accept", "Accept-Encoding", "Accept-Charset", "Authorization", "Content-Type"]
-)
-async def test_simulator_refuses_a_request_missing_a_header(
-    simulator: Simulator, http: ClientSession, missing: str
-) -> None:
-    headers = {
-        "Accept": "application/json",
-        "Accept-Encoding": "gzip",
-        "Accept-Charset": "utf-8",
-        "Authorization": f"Bearer {TOKEN}",
-        "Content-Type": "application/json",
-    }
-    del headers[missing]
-    skip = {"Accept", "Accept-Encoding"} & {missing}
-    async with http.get(
-        simulator.url + PARQEX_SYNC_PATH, headers=headers, skip_auto_headers=skip
-    ) as raw:
-        assert raw.status == 401
-        assert "Invalid Access Token" in await raw.text()
 
 
 async def test_wrong_token_is_an_authentication_error(

@@ -138,4 +138,6 @@ async def test_soak_ends_consistent(
     for entry in (parqex_entry, seam_entry):
         assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
-    assert all(c._unsub_refresh is None for c in coordinators)
+    requests = len(simulator.state.requests)
+    await poll(hass, freezer, 3600)
+    assert len(simulator.state.requests) == requests

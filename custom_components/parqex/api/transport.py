@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 import ipaddress
@@ -176,6 +177,9 @@ async def _read_bounded(response: aiohttp.ClientResponse, service: str) -> bytes
             chunks.clear()
             raise ResponseTooLargeError(limit)
         chunks.append(chunk)
+        # Reading what is already buffered does not wait, and a compressed answer refills
+        # the buffer as fast as it is read: let the event loop run between chunks.
+        await asyncio.sleep(0)
     return b"".join(chunks)
 
 
