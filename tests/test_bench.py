@@ -51,3 +51,34 @@ def test_quick_bench_reports_every_figure(tmp_path: Path) -> None:
     # Every line of the table is printed.
     for key in TARGETS:
         assert key in result.stdout
+
+
+def test_hostile_answers_bench_measures_each_case(tmp_path: Path) -> None:
+    """`python -m bench.hostile` on the seed answer and one refused 200 MB answer."""
+    output = tmp_path / "hostile.json"
+    env = {name: value for name, value in os.environ.items() if not name.startswith("COV_CORE")}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.hostile",
+            "--repeats",
+            "1",
+            "--cases",
+            "seam_seed",
+            "parqex_huge",
+            "--json",
+            str(output),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=110,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-5000:]
+    rows = {row["case"]: row for row in json.loads(output.read_text(encoding="utf-8"))}
+    assert set(rows) == {"seam_seed", "parqex_huge"}
+    assert rows["parqex_huge"]["outcome"].startswith("ResponseTooLargeError")
+    assert rows["seam_seed"]["outcome"].startswith("ok")
