@@ -1,4 +1,13 @@
-"""`python -m simulator`: serve both simulated services on a loopback address."""
+"""`python -m simulator`: serve both simulated services on a loopback address.
+
+ParqEx: `/oauth/v1/endpoints/sync`, `/oauth/v1/endpoints/user-info` and
+`/oauth/v1/endpoints/toggle` take the static token (--parqex-token) or one issued by OAuth 2.0:
+sign in at `/oauth/v2/endpoints/authorization/` as client "parqex-dev-client" (secret
+"parqex-dev-secret", redirect URL e.g. http://127.0.0.1:8123/auth/external/callback), exchange
+the code at `/oauth/v2/endpoints/token/`. Seam: its device, lock, action attempt and webhook
+routes. `/_simulator/...` is the control API (see simulator/app.py): doors, devices, faults,
+the request log, token lifetime, door travel time, toggle failures.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +19,13 @@ from aiohttp import web
 
 from .app import build_app
 from .scenario import run_scenario
-from .seeds import DEFAULT_PARQEX_TOKEN, DEFAULT_SEAM_API_KEY, DEFAULT_USER_IDENTITY_ID
+from .seeds import (
+    DEFAULT_PARQEX_TOKEN,
+    DEFAULT_SEAM_API_KEY,
+    DEFAULT_TOKEN_LIFETIME,
+    DEFAULT_TRAVEL_TIME,
+    DEFAULT_USER_IDENTITY_ID,
+)
 from .state import SimulatorState
 from .webhooks import is_loopback_host
 
@@ -21,9 +36,27 @@ def _loopback(host: str) -> str:
     return host
 
 
+def _seconds(value: str) -> float:
+    seconds = float(value)
+    if not seconds >= 0:
+        raise argparse.ArgumentTypeError("seconds must be 0 or more")
+    return seconds
+
+
+def _whole_seconds(value: str) -> int:
+    seconds = int(value)
+    if seconds < 0:
+        raise argparse.ArgumentTypeError("seconds must be 0 or more")
+    return seconds
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Command-line options."""
-    parser = argparse.ArgumentParser(prog="python -m simulator", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m simulator",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--host", type=_loopback, default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8300)
     parser.add_argument("--parqex-token", default=DEFAULT_PARQEX_TOKEN)
@@ -36,6 +69,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--scenario", type=float, metavar="SECONDS", help="change a door or lock every SECONDS"
     )
     parser.add_argument("--action-delay", type=float, default=1.0, help="seconds a lock takes")
+    parser.add_argument(
+        "--token-lifetime",
+        type=_whole_seconds,
+        default=DEFAULT_TOKEN_LIFETIME,
+        help="seconds a ParqEx access token issued by OAuth lasts",
+    )
+    parser.add_argument(
+        "--travel-time",
+        type=_seconds,
+        default=DEFAULT_TRAVEL_TIME,
+        help="seconds a ParqEx door takes to open or close after a toggle",
+    )
     return parser.parse_args(argv)
 
 
@@ -53,6 +98,9 @@ async def serve(args: argparse.Namespace) -> None:
             devices=args.devices or 0,
         )
     state.action_settings.delay = args.action_delay
+    state.set_parqex_settings(
+        {"token_lifetime": args.token_lifetime, "travel_time": args.travel_time}
+    )
     runner = web.AppRunner(build_app(state), access_log=None, handler_cancellation=True)
     await runner.setup()
     await web.TCPSite(runner, args.host, args.port).start()

@@ -1,13 +1,27 @@
 """The simulator's HTTP face: ParqEx and Seam routes, and the `/_simulator/` control API.
 
+ParqEx: `GET /oauth/v1/endpoints/sync` and `GET /oauth/v1/endpoints/user-info`; toggling with
+`POST /oauth/v1/endpoints/toggle` (or `/oauth/v1/endpoint/toggle`, per the `toggle_path`
+setting); OAuth 2.0 with `GET /oauth/v2/endpoints/authorization/` (a sign-in page; with
+`approve=yes` a 302 to the redirect URL with `code` and `state`) and
+`/oauth/v2/endpoints/token/` (GET with a query, or POST with a form; both paths also without
+the slash). The seeded client, users and tokens are in `simulator.seeds`.
+
 The control API (JSON in and out, under `/_simulator`): `GET /state`, `POST /reset`,
 `POST /generate`; ParqEx controllers and doors and Seam devices under `/parqex/...` and
-`/seam/...`; `POST /seam/actions` (how lock commands end), `POST /seam/events`,
+`/seam/...`; `GET`/`POST /parqex/settings` (any of `token_lifetime`, `travel_time`,
+`toggle_failure`, `toggle_path`, `door_stuck`, `authorizing_user`; answers all of them),
+`POST /parqex/oauth/clients` (`client_id`, `client_secret`, `redirect_uris`, `local_redirects`),
+`POST /parqex/oauth/clients/{client_id}/redirect_uris` (`redirect_uri`),
+`POST /parqex/oauth/tokens` (tokens for `user_id` without the sign-in, as the token endpoint
+answers), `DELETE /parqex/oauth/tokens` (revoke every code and token issued),
+`POST /parqex/oauth/expire` (every access token issued expires now), `GET /parqex/toggles`;
+`POST /seam/actions` (how lock commands end), `POST /seam/events`,
 `GET /seam/deliveries`; `POST /faults` (a `Fault`'s fields, see `simulator.state.Fault`) and
 `DELETE /faults`; `GET /requests` (the request log, with what each request was answered) and
 `DELETE /requests`; `POST /gzip` with `{"parqex": bool, "seam": bool}` (either or both: whether
 that service gzips its 200 answers for clients that accept gzip; ParqEx does, Seam does not,
-until changed or reset).
+until changed or reset). `POST /reset` also restores every ParqEx setting and OAuth client.
 """
 
 from __future__ import annotations
@@ -18,16 +32,27 @@ import contextlib
 from dataclasses import dataclass
 import functools
 import gzip
+import html
 import struct
+import time
 from typing import Any, Final
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 import uuid
 import zlib
 
 from aiohttp import web
 import orjson
 
-from .seeds import Json
+from .seeds import (
+    DEFAULT_PARQEX_CLIENT_ID,
+    DEFAULT_PARQEX_USER,
+    PARQEX_AUTHORIZE_PATH,
+    PARQEX_SYNC_PATH,
+    PARQEX_TOGGLE_PATHS,
+    PARQEX_TOKEN_PATH,
+    PARQEX_USER_INFO_PATH,
+    Json,
+)
 from .state import (
     BOMB_ANSWER_BYTES,
     HUGE_ANSWER_BYTES,
@@ -36,11 +61,11 @@ from .state import (
     LoggedRequest,
     SimulatorError,
     SimulatorState,
+    parqex_time,
 )
 from .webhooks import is_loopback_url, start_delivering
 
 STATE_KEY: Final = web.AppKey("state", SimulatorState)
-PARQEX_SYNC_PATH: Final = "/oauth/v1/endpoints/sync"
 # ParqEx requires all five; a missing one is answered "Invalid Access Token".
 PARQEX_REQUIRED_HEADERS: Final = {
     "Accept": "application/json",
@@ -285,7 +310,9 @@ def _service_route(service: str, handler: Handler) -> Handler:
 
     async def route(request: web.Request) -> web.StreamResponse:
         state = request.app[STATE_KEY]
-        logged = state.log_request(service, request.method, request.path, request.headers)
+        logged = state.log_request(
+            service, request.method, request.path, request.headers, request.query
+        )
         if logged is None:
             return web.Response(status=503, text="simulator request budget exhausted")
         fault = state.take_fault(service, request.path)
@@ -319,16 +346,110 @@ def _service_route(service: str, handler: Handler) -> Handler:
     return route
 
 
-async def parqex_sync(request: web.Request) -> web.StreamResponse:
-    """`GET /oauth/v1/endpoints/sync`."""
-    state = request.app[STATE_KEY]
+def _parqex_user(request: web.Request) -> Json | None:
+    """The user of a ParqEx API request: all five headers and a good token; else None."""
     headers = request.headers
     for name, value in PARQEX_REQUIRED_HEADERS.items():
         if value not in headers.get(name, ""):
-            return _invalid_access_token()
-    if headers.get("Authorization") != f"Bearer {state.parqex_token}":
+            return None
+    return request.app[STATE_KEY].parqex_user(headers.get("Authorization", ""))
+
+
+async def parqex_sync(request: web.Request) -> web.StreamResponse:
+    """`GET /oauth/v1/endpoints/sync`."""
+    if _parqex_user(request) is None:
         return _invalid_access_token()
-    return _json_body(request, "parqex", orjson.dumps(state.parqex_sync()))
+    return _json_body(request, "parqex", orjson.dumps(request.app[STATE_KEY].parqex_sync()))
+
+
+async def parqex_user_info(request: web.Request) -> web.StreamResponse:
+    """`GET /oauth/v1/endpoints/user-info`: the token's user."""
+    user = _parqex_user(request)
+    if user is None:
+        return _invalid_access_token()
+    answer = {
+        "success": True,
+        "timestamp": parqex_time(time.time()),
+        "data": {key: user[key] for key in ("id", "first_name", "last_name")},
+    }
+    return _json_body(request, "parqex", orjson.dumps(answer))
+
+
+def _parqex_toggle(form: str) -> Handler:
+    """`POST` to the toggle path of `form` ("plural" or "singular"); 404 unless it is in use.
+
+    Every answer the docs show is 200 with `"success": true`; the outcome is the `message`.
+    """
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        state = request.app[STATE_KEY]
+        if state.toggle_path != form:
+            raise web.HTTPNotFound
+        user = _parqex_user(request)
+        if user is None:
+            return _invalid_access_token()
+        try:
+            body = orjson.loads(await request.read())
+        except orjson.JSONDecodeError:
+            body = None
+        message = state.toggle(str(user["id"]), body)
+        answer = {"success": True, "timestamp": int(time.time() * 1000), "message": message}
+        return _json_body(request, "parqex", orjson.dumps(answer))
+
+    return handler
+
+
+def _html(status: int, title: str, body: str) -> web.Response:
+    page = (
+        '<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title></head>\n"
+        f"<body><h1>{html.escape(title)}</h1>\n{body}\n</body></html>\n"
+    )
+    return web.Response(text=page, status=status, content_type="text/html")
+
+
+async def parqex_authorize(request: web.Request) -> web.StreamResponse:
+    """`GET /oauth/v2/endpoints/authorization/`: sign-in page, then back to the client.
+
+    A request that cannot be sent back (unknown client, unregistered redirect URL, another
+    response type, no or unknown scope) is a 400 page saying why. Otherwise the page links to
+    the same URL with `approve=yes`, which redirects to `redirect_uri?code=...&state=...`.
+    """
+    state = request.app[STATE_KEY]
+    query = request.query
+    problem = state.authorization_problem(query)
+    if problem is not None:
+        return _html(400, "ParqEx sign-in refused", f"<p>{html.escape(problem)}</p>")
+    redirect_uri = query["redirect_uri"]
+    if query.get("approve") != "yes":
+        user = state.parqex_users.get(state.authorizing_user, {})
+        approve = request.rel_url.update_query(approve="yes")
+        name = f"{user.get('first_name', '?')} {user.get('last_name', '?')}"
+        return _html(
+            200,
+            "Sign in to ParqEx (simulator)",
+            f"<p>{html.escape(query['client_id'])} asks to open and close your doors.</p>\n"
+            f"<p>Signed in as {html.escape(name)}.</p>\n"
+            f'<p><a id="approve" href="{html.escape(str(approve))}">Approve</a></p>',
+        )
+    code = state.issue_code(query["client_id"], redirect_uri)
+    returned = {"code": code} | ({"state": query["state"]} if "state" in query else {})
+    separator = "&" if "?" in redirect_uri else "?"
+    return web.Response(
+        status=302, headers={"Location": redirect_uri + separator + urlencode(returned)}
+    )
+
+
+async def parqex_token(request: web.Request) -> web.StreamResponse:
+    """The token endpoint: GET with a query (as documented) or POST with a form."""
+    fields = {str(name): value for name, value in request.query.items()}
+    if request.method == "POST":
+        form = await request.post()
+        fields |= {str(name): value for name, value in form.items() if isinstance(value, str)}
+    status, answer = request.app[STATE_KEY].token_request(fields)
+    if status != 200:
+        return _json(answer, status)
+    return _json_body(request, "parqex", orjson.dumps(answer))
 
 
 def _seam_authorized(request: web.Request) -> bool:
@@ -507,11 +628,26 @@ def _clear_requests(state: SimulatorState, _: web.Request, __: Json) -> None:
     state.requests.clear()
 
 
+def _mint_tokens(state: SimulatorState, _: web.Request, body: Json) -> Json:
+    user_id = body.get("user_id", DEFAULT_PARQEX_USER["id"])
+    client_id = body.get("client_id", DEFAULT_PARQEX_CLIENT_ID)
+    if user_id not in state.parqex_users:
+        raise SimulatorError(f"no ParqEx user {user_id}")
+    if client_id not in state.oauth_clients:
+        raise SimulatorError(f"no OAuth client {client_id}")
+    return state.issue_tokens(str(user_id), str(client_id))
+
+
+def _revoke_tokens(state: SimulatorState, _: web.Request, __: Json) -> None:
+    state.revoke_oauth_tokens()
+
+
 def _info(name: str) -> Callable[[web.Request], str]:
     return lambda request: request.match_info[name]
 
 
 _door_id, _controller_id, _device_id = _info("door_id"), _info("controller_id"), _info("device_id")
+_client_id = _info("client_id")
 
 
 def build_app(state: SimulatorState | None = None) -> web.Application:
@@ -529,6 +665,16 @@ def build_app(state: SimulatorState | None = None) -> web.Application:
         "/webhooks/list": seam_list_webhooks,
     }
     app.router.add_get(PARQEX_SYNC_PATH, _service_route("parqex", parqex_sync))
+    app.router.add_get(PARQEX_USER_INFO_PATH, _service_route("parqex", parqex_user_info))
+    for form, path in PARQEX_TOGGLE_PATHS.items():
+        app.router.add_post(path, _service_route("parqex", _parqex_toggle(form)))
+    authorize = _service_route("parqex", parqex_authorize)
+    token = _service_route("parqex", parqex_token)
+    for path in (PARQEX_AUTHORIZE_PATH, PARQEX_AUTHORIZE_PATH.rstrip("/")):
+        app.router.add_get(path, authorize)
+    for path in (PARQEX_TOKEN_PATH, PARQEX_TOKEN_PATH.rstrip("/")):
+        app.router.add_get(path, token)
+        app.router.add_post(path, token)
     for path, seam_handler in seam_routes.items():
         route = _service_route("seam", _seam_handler(seam_handler))
         app.router.add_post(path, route)
@@ -555,6 +701,22 @@ def build_app(state: SimulatorState | None = None) -> web.Application:
         ),
         ("POST", "/parqex/doors/{door_id}", lambda s, r, b: s.update_door(_door_id(r), b)),
         ("DELETE", "/parqex/doors/{door_id}", lambda s, r, _: s.remove_door(_door_id(r))),
+        ("GET", "/parqex/settings", lambda s, _, __: s.parqex_settings()),
+        ("POST", "/parqex/settings", lambda s, _, b: s.set_parqex_settings(b)),
+        ("POST", "/parqex/oauth/clients", lambda s, _, b: s.add_oauth_client(b)),
+        (
+            "POST",
+            "/parqex/oauth/clients/{client_id}/redirect_uris",
+            lambda s, r, b: s.add_redirect_uri(_client_id(r), b.get("redirect_uri")),
+        ),
+        ("POST", "/parqex/oauth/tokens", _mint_tokens),
+        ("DELETE", "/parqex/oauth/tokens", _revoke_tokens),
+        ("POST", "/parqex/oauth/expire", lambda s, _, __: {"expired": s.expire_access_tokens()}),
+        (
+            "GET",
+            "/parqex/toggles",
+            lambda s, _, __: [toggle.as_json() for toggle in s.toggles],
+        ),
         ("POST", "/seam/devices", lambda s, _, b: s.add_device(b)),
         ("POST", "/seam/devices/{device_id}", lambda s, r, b: s.update_device(_device_id(r), b)),
         ("DELETE", "/seam/devices/{device_id}", lambda s, r, _: s.remove_device(_device_id(r))),

@@ -10,6 +10,8 @@ import hashlib
 from typing import Any, Final
 import uuid
 
+# A static access token of the default ParqEx user: never expires, for tests and development
+# that skip OAuth (`SimulatorState.parqex_token` may replace it).
 DEFAULT_PARQEX_TOKEN: Final = "simulated-parqex-access-token"
 DEFAULT_SEAM_API_KEY: Final = "seam_simulated_api_key_0123456789"
 DEFAULT_USER_IDENTITY_ID: Final = "f3a328b4-dd04-4370-9000-d52b7a01b0bf"
@@ -17,6 +19,68 @@ WORKSPACE_ID: Final = "398d80b7-3f96-47c2-b85a-6f8ba21d07be"
 CONNECTED_ACCOUNT_ID: Final = "44284499-a50b-4947-86c1-58264f014be5"
 
 type Json = dict[str, Any]
+
+# ParqEx's paths (the authorization and token endpoints answer with and without the slash).
+PARQEX_SYNC_PATH: Final = "/oauth/v1/endpoints/sync"
+PARQEX_USER_INFO_PATH: Final = "/oauth/v1/endpoints/user-info"
+PARQEX_AUTHORIZE_PATH: Final = "/oauth/v2/endpoints/authorization/"
+PARQEX_TOKEN_PATH: Final = "/oauth/v2/endpoints/token/"
+# The toggle path: the docs print both forms; `SimulatorState.toggle_path` picks the one that
+# answers, the other is a plain 404.
+PARQEX_TOGGLE_PATHS: Final = {
+    "plural": "/oauth/v1/endpoints/toggle",
+    "singular": "/oauth/v1/endpoint/toggle",
+}
+
+# OAuth 2.0 (authorization code, rotating refresh tokens): the seeded client.
+DEFAULT_PARQEX_CLIENT_ID: Final = "parqex-dev-client"
+DEFAULT_PARQEX_CLIENT_SECRET: Final = "parqex-dev-secret"
+# Redirect URLs the seeded client accepts as they are: Home Assistant's test harness and My
+# Home Assistant. It also accepts any local Home Assistant's callback (`LOCAL_REDIRECT_PATTERN`).
+DEFAULT_PARQEX_REDIRECT_URIS: Final = (
+    "https://example.com/auth/external/callback",
+    "https://my.home-assistant.io/redirect/oauth",
+)
+LOCAL_REDIRECT_PATTERN: Final = (
+    r"http://(?:127\.0\.0\.1|localhost):[0-9]{1,5}/auth/external/callback"
+)
+PARQEX_SCOPES: Final = ("OPENDOOR", "CLOSEDOOR")
+# Seconds an access token lasts (`SimulatorState.token_lifetime`), and an authorization code.
+DEFAULT_TOKEN_LIFETIME: Final = 3600
+AUTHORIZATION_CODE_LIFETIME: Final = 600
+
+# ParqEx users: the default one owns `DEFAULT_PARQEX_TOKEN` and approves sign-ins; the guest
+# is another account, for "wrong account" tests (`SimulatorState.authorizing_user`).
+DEFAULT_PARQEX_USER: Final[Json] = {
+    "id": "5f2b9c1e7a3d4e6f8091a2b3c4d5e6f7",
+    "first_name": "Pat",
+    "last_name": "Garage",
+}
+GUEST_PARQEX_USER: Final[Json] = {
+    "id": "b7e4a1c9d2f6403e8a5b9c0d1e2f3a4b",
+    "first_name": "Alex",
+    "last_name": "Guest",
+}
+
+# Toggling: seconds a door takes to move (`SimulatorState.travel_time`), and the answers.
+DEFAULT_TRAVEL_TIME: Final = 5.0
+TOGGLE_ACCEPTED: Final = "200"
+TOGGLE_MALFORMED: Final = "Error communicating with ParqEx Controller. Malformed Request. (400)"
+TOGGLE_NOT_FOUND: Final = (
+    "Sorry, your ParqEx Controller can't be found. "
+    "Please unplug the ParqEx Controller and then plug it back in."
+)
+# What each `SimulatorState.toggle_failure` answers.
+TOGGLE_FAILURES: Final = {
+    "400": TOGGLE_MALFORMED,
+    "401": "Error communicating with ParqEx Controller. Authentication error. (401)",
+    "428": (
+        "Your ParqEx Controller requires pairing a door sensor before the request can be "
+        "processed. (428)"
+    ),
+    "501": "Error communicating with ParqEx Controller. Not Implemented error. (501)",
+    "not_found": TOGGLE_NOT_FOUND,
+}
 
 
 def parqex_doc_controllers() -> list[Json]:

@@ -1,20 +1,42 @@
-"""The simulator's mutable world: accounts, devices, action attempts, faults and a request log."""
+"""The simulator's mutable world: accounts, devices, action attempts, faults and a request log.
+
+ParqEx's side also holds OAuth 2.0 (clients, authorization codes, access and refresh tokens),
+its users, and door toggles that take `travel_time` seconds to finish.
+"""
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 import copy
 from dataclasses import dataclass, field
+import hmac
 import itertools
+import re
+import secrets
 import time
 from typing import Any, Final
 import uuid
 
 from .seeds import (
+    AUTHORIZATION_CODE_LIFETIME,
+    DEFAULT_PARQEX_CLIENT_ID,
+    DEFAULT_PARQEX_CLIENT_SECRET,
+    DEFAULT_PARQEX_REDIRECT_URIS,
     DEFAULT_PARQEX_TOKEN,
+    DEFAULT_PARQEX_USER,
     DEFAULT_SEAM_API_KEY,
+    DEFAULT_TOKEN_LIFETIME,
+    DEFAULT_TRAVEL_TIME,
     DEFAULT_USER_IDENTITY_ID,
+    GUEST_PARQEX_USER,
+    LOCAL_REDIRECT_PATTERN,
+    PARQEX_SCOPES,
+    PARQEX_TOGGLE_PATHS,
+    TOGGLE_ACCEPTED,
+    TOGGLE_FAILURES,
+    TOGGLE_MALFORMED,
+    TOGGLE_NOT_FOUND,
     Json,
     battery_status,
     generate_parqex_controllers,
@@ -35,6 +57,10 @@ GZIP_ANSWERS: Final = {"parqex": True, "seam": False}
 HUGE_ANSWER_BYTES: Final = 200 * 1024 * 1024
 BOMB_ANSWER_BYTES: Final = 2 * 1024 * 1024 * 1024
 NESTING_DEPTH: Final = 100_000
+# Query parameters the request log masks (the token endpoint is documented as a GET).
+SECRET_QUERY_KEYS: Final = frozenset({"client_secret", "code", "refresh_token", "access_token"})
+GRANT_TYPES: Final = ("authorization_code", "refresh_token")
+DOOR_STATES: Final = ("OPEN", "CLOSED")
 
 
 class SimulatorError(Exception):
@@ -148,6 +174,8 @@ class LoggedRequest:
     method: str
     path: str
     headers: dict[str, str]
+    # The query string's parameters, secret ones masked (`SECRET_QUERY_KEYS`).
+    query: dict[str, str] = field(default_factory=dict)
     status: int | None = None
     encoding: str | None = None
     body_bytes: int = 0
@@ -162,6 +190,7 @@ class LoggedRequest:
             "method": self.method,
             "path": self.path,
             "headers": self.headers,
+            "query": self.query,
             "status": self.status,
             "encoding": self.encoding,
             "body_bytes": self.body_bytes,
@@ -180,6 +209,99 @@ def mask_headers(headers: Any) -> dict[str, str]:
         else:
             masked[str(name)] = value
     return masked
+
+
+def mask_query(query: Mapping[str, str]) -> dict[str, str]:
+    """Query parameters with the secret ones (`SECRET_QUERY_KEYS`) replaced."""
+    return {
+        str(name): "***" if name in SECRET_QUERY_KEYS else value for name, value in query.items()
+    }
+
+
+@dataclass(slots=True, kw_only=True)
+class OAuthClient:
+    """An application ParqEx issued credentials to, for its registered redirect URLs."""
+
+    client_id: str
+    client_secret: str
+    redirect_uris: list[str] = field(default_factory=list)
+    # Whether any local Home Assistant's callback (`LOCAL_REDIRECT_PATTERN`) is accepted too.
+    local_redirects: bool = False
+
+    def accepts(self, redirect_uri: str) -> bool:
+        """Whether the client may be sent back to `redirect_uri`."""
+        return redirect_uri in self.redirect_uris or (
+            self.local_redirects and re.fullmatch(LOCAL_REDIRECT_PATTERN, redirect_uri) is not None
+        )
+
+    def as_json(self) -> Json:
+        """The client as the control API shows it (without its secret)."""
+        return {
+            "client_id": self.client_id,
+            "redirect_uris": list(self.redirect_uris),
+            "local_redirects": self.local_redirects,
+        }
+
+
+@dataclass(slots=True, kw_only=True)
+class Grant:
+    """An authorization code, access token or refresh token: whose, for which client, until when.
+
+    `expires_at` is by `SimulatorState.clock`; None lasts until spent (refresh tokens).
+    `redirect_uri` is what a code was issued for.
+    """
+
+    client_id: str
+    user_id: str
+    expires_at: float | None = None
+    redirect_uri: str = ""
+
+    def expired(self, now: float) -> bool:
+        """Whether the grant is no longer good at `now`."""
+        return self.expires_at is not None and now >= self.expires_at
+
+
+@dataclass(slots=True, kw_only=True)
+class ParqexToggle:
+    """A toggle ParqEx accepted: the door gets to `door_state` after `travel_time` seconds.
+
+    `time` is the wall-clock time of the request (for `last_toggled` and toggle history),
+    `requested_at` the same moment by `SimulatorState.clock`. A `travel_time` of None is a stuck
+    door: it never gets there.
+    """
+
+    door_id: str
+    door_state: str
+    user_id: str
+    time: float
+    requested_at: float
+    travel_time: float | None
+    done: bool = False
+
+    @property
+    def settles_at(self) -> float | None:
+        """When, by the state's clock, the door gets there; None for never."""
+        return None if self.travel_time is None else self.requested_at + self.travel_time
+
+    def as_json(self) -> Json:
+        """The toggle as the control API shows it."""
+        return {
+            "door_id": self.door_id,
+            "door_state": self.door_state,
+            "user_id": self.user_id,
+            "toggle_date_time": parqex_time(self.time),
+            "status": "done" if self.done else "moving",
+            "stuck": self.travel_time is None,
+        }
+
+
+def parqex_time(when: float) -> str:
+    """A wall-clock time as ParqEx writes it: `YYYY-MM-DD HH:MM:SS`, UTC, no zone."""
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(when))
+
+
+def _oauth_error(status: int, error: str) -> tuple[int, Json]:
+    return status, {"error": error}
 
 
 class SimulatorState:
@@ -217,6 +339,24 @@ class SimulatorState:
         self.gzip_answers: dict[str, bool] = dict(GZIP_ANSWERS)
         self._ids = itertools.count(1)
         self.hub = WebhookHub()
+        # ParqEx users by id; OAuth clients by id; codes, access and refresh tokens by value.
+        self.parqex_users: dict[str, Json] = {}
+        self.oauth_clients: dict[str, OAuthClient] = {}
+        self.oauth_codes: dict[str, Grant] = {}
+        self.access_tokens: dict[str, Grant] = {}
+        self.refresh_tokens: dict[str, Grant] = {}
+        # Token endpoint requests by grant type (whatever grant type was sent, even refused).
+        self.token_requests: dict[str, int] = {}
+        # The knobs of `parqex_settings()`, all restored by `reset()`.
+        self.token_lifetime: int = DEFAULT_TOKEN_LIFETIME
+        self.authorizing_user: str = DEFAULT_PARQEX_USER["id"]
+        self.travel_time: float = DEFAULT_TRAVEL_TIME
+        self.toggle_failure: str | None = None
+        self.toggle_path: str = "plural"
+        self.door_stuck: bool = False
+        # Every toggle accepted, oldest first, and those whose door is still moving.
+        self.toggles: list[ParqexToggle] = []
+        self._moving: list[ParqexToggle] = []
         self.reset()
 
     def reset(self) -> None:
@@ -233,6 +373,29 @@ class SimulatorState:
         self.max_in_flight = dict.fromkeys(SERVICES, 0)
         self.seam_device_keys = ("devices",)
         self.gzip_answers = dict(GZIP_ANSWERS)
+        self.parqex_users = {
+            user["id"]: dict(user) for user in (DEFAULT_PARQEX_USER, GUEST_PARQEX_USER)
+        }
+        self.oauth_clients = {
+            DEFAULT_PARQEX_CLIENT_ID: OAuthClient(
+                client_id=DEFAULT_PARQEX_CLIENT_ID,
+                client_secret=DEFAULT_PARQEX_CLIENT_SECRET,
+                redirect_uris=list(DEFAULT_PARQEX_REDIRECT_URIS),
+                local_redirects=True,
+            )
+        }
+        self.oauth_codes.clear()
+        self.access_tokens.clear()
+        self.refresh_tokens.clear()
+        self.token_requests = dict.fromkeys(GRANT_TYPES, 0)
+        self.token_lifetime = DEFAULT_TOKEN_LIFETIME
+        self.authorizing_user = DEFAULT_PARQEX_USER["id"]
+        self.travel_time = DEFAULT_TRAVEL_TIME
+        self.toggle_failure = None
+        self.toggle_path = "plural"
+        self.door_stuck = False
+        self.toggles.clear()
+        self._moving.clear()
 
     def generate(
         self, *, controllers: int = 0, doors_per_controller: int = 3, devices: int = 0
@@ -247,8 +410,273 @@ class SimulatorState:
     # ParqEx
 
     def parqex_sync(self) -> Json:
-        """The `/sync` answer for the current state."""
+        """The `/sync` answer for the current state (doors that got there moved)."""
+        self.settle_toggles()
         return {"devices": list(self.controllers.values())}
+
+    def parqex_user(self, authorization: str) -> Json | None:
+        """The user an `Authorization` header's token belongs to; None if it is no good.
+
+        The static `parqex_token` is the default user's and never expires; tokens issued by
+        OAuth last `token_lifetime` seconds from issue, by `clock`.
+        """
+        if authorization == f"Bearer {self.parqex_token}":
+            return self.parqex_users.get(DEFAULT_PARQEX_USER["id"])
+        scheme, _, token = authorization.partition(" ")
+        grant = self.access_tokens.get(token) if scheme == "Bearer" else None
+        if grant is None or grant.expired(self.clock()):
+            return None
+        return self.parqex_users.get(grant.user_id)
+
+    # ParqEx OAuth
+
+    def authorization_problem(self, query: Mapping[str, str]) -> str | None:
+        """Why an authorization request is refused (never redirected), None if it is fine."""
+        client = self.oauth_clients.get(query.get("client_id", ""))
+        if client is None:
+            return "Unknown client_id."
+        if not client.accepts(query.get("redirect_uri", "")):
+            return "This redirect_uri is not registered for this client."
+        if query.get("response_type") != "code":
+            return "Unsupported response_type: only code is supported."
+        scopes = [scope.strip().upper() for scope in query.get("scope", "").split(",")]
+        scopes = [scope for scope in scopes if scope]
+        if not scopes:
+            return "The scope is missing: ask for OPENDOOR, CLOSEDOOR or both."
+        unknown = [scope for scope in scopes if scope not in PARQEX_SCOPES]
+        if unknown:
+            return f"Unknown scope: {', '.join(unknown)}."
+        return None
+
+    def issue_code(self, client_id: str, redirect_uri: str) -> str:
+        """A fresh authorization code, approved by `authorizing_user`, for this client/URL."""
+        code = "pqx_code_" + secrets.token_urlsafe(18)
+        self.oauth_codes[code] = Grant(
+            client_id=client_id,
+            user_id=self.authorizing_user,
+            expires_at=self.clock() + AUTHORIZATION_CODE_LIFETIME,
+            redirect_uri=redirect_uri,
+        )
+        return code
+
+    def issue_tokens(self, user_id: str, client_id: str = DEFAULT_PARQEX_CLIENT_ID) -> Json:
+        """A new access and refresh token for `user_id`, as the token endpoint answers."""
+        access_token = "pqx_at_" + secrets.token_urlsafe(24)
+        refresh_token = "pqx_rt_" + secrets.token_urlsafe(24)
+        lifetime = self.token_lifetime
+        self.access_tokens[access_token] = Grant(
+            client_id=client_id, user_id=user_id, expires_at=self.clock() + lifetime
+        )
+        self.refresh_tokens[refresh_token] = Grant(client_id=client_id, user_id=user_id)
+        return {
+            "access_token": access_token,
+            "refresh_token": refresh_token,
+            "expires_in": lifetime,
+            "token_type": "Bearer",
+            "scope": ",".join(PARQEX_SCOPES),
+        }
+
+    def token_request(self, fields: Mapping[str, str]) -> tuple[int, Json]:
+        """Answer the token endpoint: HTTP status and JSON body.
+
+        Both grants need `client_id` and `client_secret`; `authorization_code` also `code` and
+        `redirect_uri`, `refresh_token` also `refresh_token`. A code is spent by its first
+        exchange, a refresh token by its first use; a refresh revokes nothing else.
+        """
+        grant_type = fields.get("grant_type", "")
+        if grant_type:
+            self.token_requests[grant_type] = self.token_requests.get(grant_type, 0) + 1
+        if not grant_type:
+            return _oauth_error(400, "invalid_request")
+        if grant_type not in GRANT_TYPES:
+            return _oauth_error(400, "unsupported_grant_type")
+        needed = ["client_id", "client_secret"]
+        needed += ["code", "redirect_uri"] if grant_type == "authorization_code" else [grant_type]
+        if not all(fields.get(name) for name in needed):
+            return _oauth_error(400, "invalid_request")
+        client = self.oauth_clients.get(fields["client_id"])
+        if client is None or not hmac.compare_digest(
+            client.client_secret.encode(), fields["client_secret"].encode()
+        ):
+            return _oauth_error(401, "invalid_client")
+        if grant_type == "authorization_code":
+            grant = self.oauth_codes.pop(fields["code"], None)
+            if (
+                grant is None
+                or grant.client_id != client.client_id
+                or grant.redirect_uri != fields["redirect_uri"]
+                or grant.expired(self.clock())
+            ):
+                return _oauth_error(400, "invalid_grant")
+        else:
+            grant = self.refresh_tokens.get(fields["refresh_token"])
+            if grant is None or grant.client_id != client.client_id:
+                return _oauth_error(400, "invalid_grant")
+            del self.refresh_tokens[fields["refresh_token"]]
+        return 200, self.issue_tokens(grant.user_id, client.client_id)
+
+    def add_oauth_client(self, body: Json) -> Json:
+        """Add (or replace) an OAuth client.
+
+        `body`: `client_id`, `client_secret`, optional `redirect_uris` (a list) and
+        `local_redirects` (whether any local Home Assistant's callback is accepted; false).
+        """
+        client_id, client_secret = body.get("client_id"), body.get("client_secret")
+        redirect_uris = body.get("redirect_uris", [])
+        local_redirects = body.get("local_redirects", False)
+        if not (isinstance(client_id, str) and client_id):
+            raise SimulatorError("client_id must be a non-empty string")
+        if not (isinstance(client_secret, str) and client_secret):
+            raise SimulatorError("client_secret must be a non-empty string")
+        if not (isinstance(redirect_uris, list) and all(isinstance(u, str) for u in redirect_uris)):
+            raise SimulatorError("redirect_uris must be a list of strings")
+        if not isinstance(local_redirects, bool):
+            raise SimulatorError("local_redirects must be true or false")
+        client = OAuthClient(
+            client_id=client_id,
+            client_secret=client_secret,
+            redirect_uris=list(redirect_uris),
+            local_redirects=local_redirects,
+        )
+        self.oauth_clients[client_id] = client
+        return client.as_json()
+
+    def add_redirect_uri(self, client_id: str, redirect_uri: Any) -> Json:
+        """Register one more redirect URL for a client."""
+        client = self.oauth_clients.get(client_id)
+        if client is None:
+            raise SimulatorError(f"no OAuth client {client_id}")
+        if not (isinstance(redirect_uri, str) and redirect_uri):
+            raise SimulatorError("redirect_uri must be a non-empty string")
+        if redirect_uri not in client.redirect_uris:
+            client.redirect_uris.append(redirect_uri)
+        return client.as_json()
+
+    def expire_access_tokens(self) -> int:
+        """Make every access token issued so far expire now; how many there were."""
+        now = self.clock()
+        for grant in self.access_tokens.values():
+            grant.expires_at = now
+        return len(self.access_tokens)
+
+    def revoke_oauth_tokens(self) -> None:
+        """Forget every code, access and refresh token issued (the static token stays)."""
+        self.oauth_codes.clear()
+        self.access_tokens.clear()
+        self.refresh_tokens.clear()
+
+    # ParqEx toggling
+
+    def toggle(self, user_id: str, body: Any) -> str:
+        """Answer a toggle request by `user_id`: the `message` ParqEx answers with.
+
+        While `toggle_failure` is set, every toggle is answered with its message. An accepted
+        toggle is recorded in `toggles`; the door keeps its state for `travel_time` seconds
+        (for ever while `door_stuck`), then takes the requested one.
+        """
+        if self.toggle_failure is not None:
+            return TOGGLE_FAILURES[self.toggle_failure]
+        if not isinstance(body, dict):
+            return TOGGLE_MALFORMED
+        door_id, door_state = body.get("door_id"), body.get("door_state")
+        if not (isinstance(door_id, str) and door_id) or door_state not in DOOR_STATES:
+            return TOGGLE_MALFORMED
+        try:
+            self._door(door_id)
+        except SimulatorError:
+            return TOGGLE_NOT_FOUND
+        self.settle_toggles()
+        toggle = ParqexToggle(
+            door_id=door_id,
+            door_state=str(door_state),
+            user_id=user_id,
+            time=time.time(),
+            requested_at=self.clock(),
+            travel_time=None if self.door_stuck else self.travel_time,
+        )
+        self.toggles.append(toggle)
+        self._moving.append(toggle)
+        self.settle_toggles()
+        return TOGGLE_ACCEPTED
+
+    def settle_toggles(self) -> list[ParqexToggle]:
+        """Finish every toggle whose door got there by now, in the order they got there."""
+        now = self.clock()
+        due: list[ParqexToggle] = []
+        moving: list[ParqexToggle] = []
+        for toggle in self._moving:
+            settles_at = toggle.settles_at
+            (due if settles_at is not None and now >= settles_at else moving).append(toggle)
+        if not due:
+            return []
+        self._moving = moving
+        due.sort(key=lambda toggle: toggle.settles_at or 0.0)
+        for toggle in due:
+            toggle.done = True
+            try:
+                door = self._door(toggle.door_id)
+            except SimulatorError:
+                continue  # taken off meanwhile
+            if door.get("state") != toggle.door_state:
+                door["state"] = toggle.door_state
+                door["last_toggled"] = parqex_time(toggle.time + (toggle.travel_time or 0.0))
+        return due
+
+    def parqex_settings(self) -> Json:
+        """The ParqEx knobs the control API sets."""
+        return {
+            "token_lifetime": self.token_lifetime,
+            "travel_time": self.travel_time,
+            "toggle_failure": self.toggle_failure,
+            "toggle_path": self.toggle_path,
+            "door_stuck": self.door_stuck,
+            "authorizing_user": self.authorizing_user,
+        }
+
+    def set_parqex_settings(self, changes: Any) -> Json:
+        """Change some of the `parqex_settings()`; all of them afterwards.
+
+        Every value is checked before any is applied.
+        """
+        if not isinstance(changes, dict):
+            raise SimulatorError("ParqEx settings are an object")
+
+        def number(name: str, value: Any) -> float:
+            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                raise SimulatorError(f"{name} must be a number of seconds, at least 0")
+            return value
+
+        checked: Json = {}
+        for name, value in changes.items():
+            if name == "token_lifetime":
+                if not isinstance(value, int):
+                    raise SimulatorError("token_lifetime must be whole seconds")
+                checked[name] = int(number(name, value))
+            elif name == "travel_time":
+                checked[name] = float(number(name, value))
+            elif name == "toggle_failure":
+                if value is not None and value not in TOGGLE_FAILURES:
+                    raise SimulatorError(
+                        f"toggle_failure must be null or one of {', '.join(TOGGLE_FAILURES)}"
+                    )
+                checked[name] = value
+            elif name == "toggle_path":
+                if value not in PARQEX_TOGGLE_PATHS:
+                    raise SimulatorError("toggle_path must be plural or singular")
+                checked[name] = value
+            elif name == "door_stuck":
+                if not isinstance(value, bool):
+                    raise SimulatorError("door_stuck must be true or false")
+                checked[name] = value
+            elif name == "authorizing_user":
+                if value not in self.parqex_users:
+                    raise SimulatorError(f"no ParqEx user {value}")
+                checked[name] = value
+            else:
+                raise SimulatorError(f"no ParqEx setting {name}")
+        for name, value in checked.items():
+            setattr(self, name, value)
+        return self.parqex_settings()
 
     def _door(self, door_id: str) -> Json:
         for controller in self.controllers.values():
@@ -266,7 +694,7 @@ class SimulatorState:
             and changes["state"] != door.get("state")
             and "last_toggled" not in changes
         ):
-            door["last_toggled"] = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
+            door["last_toggled"] = parqex_time(time.time())
         door.update(changes)
         return door
 
@@ -448,7 +876,12 @@ class SimulatorState:
         return None
 
     def log_request(
-        self, service: str, method: str, path: str, headers: Any
+        self,
+        service: str,
+        method: str,
+        path: str,
+        headers: Any,
+        query: Mapping[str, str] | None = None,
     ) -> LoggedRequest | None:
         """Keep a masked record of a service request; None once the request budget is spent.
 
@@ -464,6 +897,7 @@ class SimulatorState:
             method=method,
             path=path,
             headers=mask_headers(headers),
+            query=mask_query(query or {}),
         )
         self.requests.append(logged)
         return logged
@@ -491,4 +925,14 @@ class SimulatorState:
             },
             "faults": len(self.faults),
             "gzip_answers": dict(self.gzip_answers),
+            "parqex_settings": self.parqex_settings(),
+            "parqex_users": [dict(user) for user in self.parqex_users.values()],
+            "parqex_oauth": {
+                "clients": [client.as_json() for client in self.oauth_clients.values()],
+                "codes": len(self.oauth_codes),
+                "access_tokens": len(self.access_tokens),
+                "refresh_tokens": len(self.refresh_tokens),
+                "token_requests": dict(self.token_requests),
+            },
+            "parqex_toggles": [toggle.as_json() for toggle in self.toggles],
         }

@@ -12,12 +12,12 @@ from aiohttp.test_utils import TestServer
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.parqex.config_flow import parqex_unique_id
 from custom_components.parqex.const import (
     CONF_ACCESS_TOKEN,
     CONF_API_KEY,
@@ -29,7 +29,12 @@ from custom_components.parqex.coordinator import entry_scope
 from custom_components.parqex.entity import entity_unique_id
 from custom_components.parqex.migration import MINOR_VERSION
 from simulator import Fault, SimulatorState, build_app
-from simulator.seeds import DEFAULT_PARQEX_TOKEN, DEFAULT_SEAM_API_KEY, DEFAULT_USER_IDENTITY_ID
+from simulator.seeds import (
+    DEFAULT_PARQEX_TOKEN,
+    DEFAULT_PARQEX_USER,
+    DEFAULT_SEAM_API_KEY,
+    DEFAULT_USER_IDENTITY_ID,
+)
 
 
 @dataclass
@@ -116,6 +121,15 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Load `custom_components/parqex` in every test."""
 
 
+@pytest.fixture(autouse=True)
+async def application_credentials(hass: HomeAssistant) -> None:
+    """Set up what the integration depends on before a test starts Home Assistant's server.
+
+    `application_credentials` registers HTTP views, which a running server no longer takes.
+    """
+    assert await async_setup_component(hass, "application_credentials", {})
+
+
 @pytest.fixture
 async def simulator(socket_enabled: None) -> AsyncIterator[Simulator]:
     """Both services on 127.0.0.1 for the length of one test, then stopped.
@@ -145,8 +159,8 @@ def parqex_entry(hass: HomeAssistant, simulator: Simulator) -> MockConfigEntry:
     """A ParqEx entry for the simulator's account, added to Home Assistant."""
     entry = MockConfigEntry(
         domain=DOMAIN,
-        title="ParqEx",
-        unique_id=parqex_unique_id(DEFAULT_PARQEX_TOKEN),
+        title="Pat Garage",
+        unique_id=DEFAULT_PARQEX_USER["id"],
         data={CONF_ACCESS_TOKEN: DEFAULT_PARQEX_TOKEN, CONF_URL: simulator.url},
         entry_id="parqex_entry_id",
         minor_version=MINOR_VERSION,

@@ -172,10 +172,15 @@ def test_config_errors_and_aborts_are_declared_and_used() -> None:
             if isinstance(branch, ast.Constant) and isinstance(branch.value, str)
         )
     assert shown == errors
+    # Home Assistant's OAuth flow translates its own abort reasons (sign-in failures).
     assert set(STRINGS["config"]["abort"]) == {
         "already_configured",
+        "already_in_progress",
         "reauth_successful",
         "reconfigure_successful",
+        "wrong_account",
+        "cannot_connect",
+        "invalid_auth",
     }
 
 

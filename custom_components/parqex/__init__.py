@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
@@ -11,7 +12,7 @@ from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryError
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 
 from .api import InsecureUrlError, InvalidCredentialsError
-from .const import DOMAIN, SERVICE_PARQEX, SERVICE_SEAM
+from .const import CONF_CONTROL_DOORS, DOMAIN, SERVICE_PARQEX, SERVICE_SEAM
 from .coordinator import (
     ParqexConfigEntry,
     ParqexCoordinator,
@@ -20,11 +21,13 @@ from .coordinator import (
     entry_service,
     scan_interval,
 )
-from .migration import async_migrate
+from .cover import apply_door_control
+from .migration import async_adopt_parqex_account_id, async_migrate
+from .oauth import async_access_token
 from .push import SeamPush, async_delete_push, push_settings
 
 PLATFORMS_BY_SERVICE: dict[str, list[Platform]] = {
-    SERVICE_PARQEX: [Platform.BINARY_SENSOR, Platform.SENSOR],
+    SERVICE_PARQEX: [Platform.BINARY_SENSOR, Platform.COVER, Platform.SENSOR],
     SERVICE_SEAM: [Platform.BINARY_SENSOR, Platform.EVENT, Platform.LOCK, Platform.SENSOR],
 }
 
@@ -34,7 +37,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: ParqexConfigEntry) -> bo
     service = entry_service(entry.data)
     coordinator_class = SeamCoordinator if service == SERVICE_SEAM else ParqexCoordinator
     try:
-        coordinator = coordinator_class(hass, entry)
+        coordinator: ParqexCoordinator | SeamCoordinator = (
+            SeamCoordinator(hass, entry)
+            if service == SERVICE_SEAM
+            else ParqexCoordinator(hass, entry, await async_access_token(hass, entry))
+        )
     except InsecureUrlError as err:
         raise ConfigEntryError(translation_domain=DOMAIN, translation_key="insecure_url") from err
     except InvalidCredentialsError as err:
@@ -44,7 +51,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: ParqexConfigEntry) -> bo
             translation_placeholders={"service": coordinator_class.service_name},
         ) from err
     await coordinator.async_config_entry_first_refresh()
+    if isinstance(coordinator, ParqexCoordinator):
+        await async_adopt_parqex_account_id(hass, entry, coordinator.client)
     entry.runtime_data = coordinator
+    if isinstance(coordinator, ParqexCoordinator):
+        apply_door_control(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS_BY_SERVICE[service])
     if isinstance(coordinator, SeamCoordinator) and push_settings(entry.options)[0]:
         push = SeamPush(hass, entry, coordinator)
@@ -75,16 +86,21 @@ async def async_remove_entry(hass: HomeAssistant, entry: ParqexConfigEntry) -> N
         ir.async_delete_issue(hass, DOMAIN, issue_id)
 
 
+def _reload_settings(options: Mapping[str, Any]) -> tuple[Any, ...]:
+    """The options that decide which entities and listeners an entry has."""
+    return (*push_settings(options), options.get(CONF_CONTROL_DOORS, True))
+
+
 async def _async_options_updated(
     hass: HomeAssistant, entry: ParqexConfigEntry, *, options: dict[str, Any]
 ) -> None:
-    """Apply a new polling interval in place; a change to push needs a reload.
+    """Apply a new polling interval in place; any other change of the options needs a reload.
 
     Called for every change of the entry, also to the data the integration keeps itself.
     """
     if entry.options == options:
         return
-    if push_settings(entry.options) != push_settings(options):
+    if _reload_settings(entry.options) != _reload_settings(options):
         hass.config_entries.async_schedule_reload(entry.entry_id)
         return
     coordinator = entry.runtime_data

@@ -1,4 +1,4 @@
-"""Binary sensors: ParqEx doors and their auto-close and light, Seam door sensors and links."""
+"""Binary sensors: ParqEx doors and their auto-close, Seam door sensors and links."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import ParqexDoor, SeamDevice
-from .coordinator import ParqexConfigEntry, ParqexCoordinator, SeamCoordinator
+from .const import DOOR_POSITION_KEY
+from .coordinator import ParqexConfigEntry, ParqexCoordinator, SeamCoordinator, control_doors
 from .entity import (
     EntityCandidate,
     ParqexDoorEntity,
@@ -37,14 +38,18 @@ class ParqexBinarySensorDescription[ObjectT](BinarySensorEntityDescription):
     exists_fn: Callable[[ObjectT], bool] = lambda _: True
     # Connectivity stays readable while the device is offline: it is what says so.
     available_when_offline: bool = False
+    # A door's position, disabled by default where the door is a cover: alarm panels that
+    # take only binary sensors can still enable it.
+    disabled_when_doors_controlled: bool = False
 
 
 PARQEX_DOOR_BINARY_SENSORS: tuple[ParqexBinarySensorDescription[ParqexDoor], ...] = (
     ParqexBinarySensorDescription(
-        key="door",
+        key=DOOR_POSITION_KEY,
         name=None,
         device_class=BinarySensorDeviceClass.GARAGE_DOOR,
         is_on_fn=lambda door: door.is_open,
+        disabled_when_doors_controlled=True,
     ),
     ParqexBinarySensorDescription(
         key="auto_close",
@@ -52,13 +57,6 @@ PARQEX_DOOR_BINARY_SENSORS: tuple[ParqexBinarySensorDescription[ParqexDoor], ...
         entity_category=EntityCategory.DIAGNOSTIC,
         is_on_fn=lambda door: door.auto_close_enabled,
         exists_fn=lambda door: door.auto_close_enabled is not None,
-    ),
-    ParqexBinarySensorDescription(
-        key="light",
-        translation_key="light",
-        device_class=BinarySensorDeviceClass.LIGHT,
-        is_on_fn=lambda door: door.light,
-        exists_fn=lambda door: door.light is not None,
     ),
 )
 
@@ -108,9 +106,20 @@ async def async_setup_entry(
 
 
 class ParqexDoorBinarySensor(ParqexDoorEntity, BinarySensorEntity):
-    """A door's position, auto-close setting or light."""
+    """A door's position or auto-close setting."""
 
     entity_description: ParqexBinarySensorDescription[ParqexDoor]
+
+    def __init__(
+        self,
+        coordinator: ParqexCoordinator,
+        door_id: str,
+        description: ParqexBinarySensorDescription[ParqexDoor],
+    ) -> None:
+        """Start disabled where the door's cover shows the same."""
+        super().__init__(coordinator, door_id, description)
+        if description.disabled_when_doors_controlled:
+            self._attr_entity_registry_enabled_default = not control_doors(coordinator.config_entry)
 
     @property
     def is_on(self) -> bool | None:

@@ -1,4 +1,4 @@
-"""Commands sent to a service: local pacing, and what a failed command tells the user."""
+"""Commands sent to a service: when each device may be sent the next one."""
 
 from __future__ import annotations
 
@@ -8,14 +8,7 @@ from typing import Final
 
 from homeassistant.exceptions import HomeAssistantError
 
-from .api import (
-    ActionAttemptFailedError,
-    ActionAttemptTimeoutError,
-    ActionAttemptUnconfirmedError,
-    ApiError,
-    AuthenticationError,
-    RateLimitError,
-)
+from .api import ActionAttemptUnconfirmedError, ApiError, RateLimitError
 from .const import DOMAIN
 
 # When a service answers 429 without saying how long to wait: Seam's limit is per minute.
@@ -23,10 +16,11 @@ DEFAULT_RETRY_SECONDS: Final = 60.0
 
 
 class CommandPacer:
-    """When each device may next be sent a command, after the service asked to wait.
+    """When each device may next be sent a command.
 
-    A command refused here is never sent: sending it would only earn another 429 and
-    lengthen the wait.
+    A device is held back after a service asked to wait, or to keep the pace a service asks
+    of its clients. A command refused here is never sent: sending it would only earn another
+    refusal.
     """
 
     __slots__ = ("_not_before",)
@@ -51,40 +45,19 @@ class CommandPacer:
         not_before = time.monotonic() + seconds
         self._not_before[object_id] = max(self._not_before.get(object_id, 0.0), not_before)
 
-    def raise_if_held(self, object_id: str, placeholders: dict[str, str]) -> None:
+    def hold_after(self, object_id: str, err: ApiError) -> None:
+        """Hold a device back for as long as a 429 asked, also one met following a command."""
+        cause = err.__cause__ if isinstance(err, ActionAttemptUnconfirmedError) else err
+        if isinstance(cause, RateLimitError):
+            self.hold(object_id, cause.retry_after or DEFAULT_RETRY_SECONDS)
+
+    def raise_if_held(
+        self, object_id: str, translation_key: str, placeholders: dict[str, str]
+    ) -> None:
         """Refuse a command to a device that is held back, saying for how long."""
         if seconds := self.seconds_left(object_id):
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
-                translation_key="command_rate_limited",
+                translation_key=translation_key,
                 translation_placeholders={**placeholders, "seconds": str(seconds)},
             )
-
-    def failed(
-        self, object_id: str, err: ApiError, placeholders: dict[str, str]
-    ) -> HomeAssistantError:
-        """The translated error a failed command shows; a 429 also holds the device back.
-
-        A 429 met while following an accepted command holds it back too. The service's text
-        in `err` is already scrubbed by the client.
-        """
-        cause = err.__cause__ if isinstance(err, ActionAttemptUnconfirmedError) else err
-        if isinstance(cause, RateLimitError):
-            self.hold(object_id, cause.retry_after or DEFAULT_RETRY_SECONDS)
-        key = "command_error"
-        extra = {"error": str(err)}
-        if isinstance(err, AuthenticationError):
-            key, extra = "command_auth_failed", {}
-        elif isinstance(err, RateLimitError):
-            key, extra = "command_rate_limited", {"seconds": str(self.seconds_left(object_id))}
-        elif isinstance(err, ActionAttemptFailedError):
-            key = "command_failed"
-        elif isinstance(err, ActionAttemptTimeoutError):
-            key, extra = "command_timeout", {}
-        elif isinstance(err, ActionAttemptUnconfirmedError):
-            key = "command_unconfirmed"
-        return HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key=key,
-            translation_placeholders={**placeholders, **extra},
-        )

@@ -15,6 +15,13 @@ CONF_API_KEY: Final = "api_key"
 CONF_USER_IDENTITY_ID: Final = "user_identity_id"
 CONF_URL: Final = "url"
 CONF_SCAN_INTERVAL: Final = "scan_interval"
+# What Home Assistant's OAuth helper keeps in a signed-in ParqEx entry.
+CONF_AUTH_IMPLEMENTATION: Final = "auth_implementation"
+CONF_TOKEN: Final = "token"  # noqa: S105 (a field name)
+# ParqEx option: doors are covers Home Assistant can open and close (on), or sensors only.
+CONF_CONTROL_DOORS: Final = "control_doors"
+# The key of a door's position binary sensor (the last part of its unique id).
+DOOR_POSITION_KEY: Final = "door"
 # Seam push options (the user's choices): the switch and the secret of a webhook made by hand.
 CONF_PUSH: Final = "push"
 CONF_WEBHOOK_SECRET: Final = "webhook_secret"  # noqa: S105 (an option name)
@@ -36,6 +43,13 @@ MIN_SCAN_INTERVAL: Final = 10
 REQUEST_TIMEOUT = 10.0
 # Polls that reconcile after commands and events wait this long, so a burst costs one.
 RECONCILE_COOLDOWN: Final = 10.0
+# A door told to move: `/sync` is read this often until it reports the state asked for, for
+# at most the travel limit (garage doors take 10 to 30 seconds).
+DOOR_POLL_INTERVAL: Final = 2.0
+DOOR_TRAVEL_LIMIT = 60.0
+# ParqEx's sister service on the same API asks clients to leave 20 s between commands to a
+# door; a command sooner is refused in Home Assistant without being sent.
+DOOR_COMMAND_PACING: Final = 20.0
 # However long an outage lasts, the service is asked again at least this often.
 MAX_BACKOFF: Final = timedelta(minutes=5)
 

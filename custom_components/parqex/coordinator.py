@@ -22,6 +22,7 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, Upda
 
 from . import const
 from .api import (
+    AccessToken,
     ApiError,
     AuthenticationError,
     ParqexAccount,
@@ -33,8 +34,8 @@ from .api import (
 )
 from .commands import CommandPacer
 from .const import (
-    CONF_ACCESS_TOKEN,
     CONF_API_KEY,
+    CONF_CONTROL_DOORS,
     CONF_SCAN_INTERVAL,
     CONF_URL,
     CONF_USER_IDENTITY_ID,
@@ -103,6 +104,11 @@ def entry_scope(entry: ConfigEntry) -> str:
     if entry_service(entry.data) == SERVICE_SEAM:
         return str(entry.data[CONF_USER_IDENTITY_ID])
     return entry.entry_id
+
+
+def control_doors(entry: ConfigEntry) -> bool:
+    """Whether a ParqEx entry's doors are covers Home Assistant may open and close."""
+    return bool(entry.options.get(CONF_CONTROL_DOORS, True))
 
 
 def scan_interval(entry: ConfigEntry) -> timedelta:
@@ -339,22 +345,91 @@ class CloudCoordinator[DataT](DataUpdateCoordinator[DataT]):
 
 
 class ParqexCoordinator(CloudCoordinator[ParqexAccount]):
-    """Polls a ParqEx account's `/sync`."""
+    """Polls a ParqEx account's `/sync`, quickly while a door it was told to move travels."""
 
     service_name = "ParqEx"
 
-    def __init__(self, hass: HomeAssistant, entry: ParqexConfigEntry) -> None:
-        """Build the client on Home Assistant's shared session."""
+    def __init__(
+        self, hass: HomeAssistant, entry: ParqexConfigEntry, access_token: AccessToken
+    ) -> None:
+        """Build the client on Home Assistant's shared session.
+
+        `access_token` is the entry's token, or what fetches a fresh one from its OAuth
+        session before each request.
+        """
         self.client = ParqexClient(
             async_get_clientsession(hass),
-            entry.data[CONF_ACCESS_TOKEN],
+            access_token,
             base_url=entry.data[CONF_URL],
             request_timeout=const.REQUEST_TIMEOUT,
         )
+        # Doors told to move and not there yet: whether each is opening, and by when it
+        # should have arrived.
+        self.moving: dict[str, bool] = {}
+        self._arrive_by: dict[str, float] = {}
+        self._moves_settled = False
+        self._follow: CALLBACK_TYPE | None = None
         super().__init__(hass, entry)
 
     async def _async_fetch(self) -> ParqexAccount:
-        return await self.client.async_get_devices()
+        account = await self.client.async_get_devices()
+        self._settle_moves(account)
+        return account
+
+    @callback
+    def async_door_commanded(self, door_id: str, *, open_door: bool) -> None:
+        """ParqEx accepted a command: show the door moving, and read `/sync` quickly.
+
+        Polls already under way left before the command; they are not shown over it.
+        """
+        self._shown_since = time.monotonic()
+        self.moving[door_id] = open_door
+        self._arrive_by[door_id] = time.monotonic() + const.DOOR_TRAVEL_LIMIT
+        self.async_update_listeners()
+        self._schedule_follow()
+
+    @callback
+    def _schedule_follow(self) -> None:
+        if self._follow is None and self.moving:
+            self._follow = async_call_later(
+                self.hass, const.DOOR_POLL_INTERVAL, self._async_follow_moves
+            )
+
+    async def _async_follow_moves(self, _: datetime) -> None:
+        self._follow = None
+        await self.async_refresh()
+        if self._moves_settled:
+            # An unchanged answer tells no entity; a door that stopped moving must be told.
+            self._moves_settled = False
+            self.async_update_listeners()
+        self._schedule_follow()
+
+    def _settle_moves(self, account: ParqexAccount) -> None:
+        """Stop showing doors as moving once they report the state asked for, or time is up."""
+        now = time.monotonic()
+        for door_id, open_door in list(self.moving.items()):
+            door = account.doors.get(door_id)
+            arrived = door is not None and door.is_open is open_door
+            if not arrived and now < self._arrive_by[door_id]:
+                continue
+            del self.moving[door_id], self._arrive_by[door_id]
+            self._moves_settled = True
+            if not arrived:
+                LOGGER.warning(
+                    "%s: %s did not report %s within %d seconds of the command; showing "
+                    "what ParqEx reports",
+                    self.name,
+                    door.name if door else door_id,
+                    "open" if open_door else "closed",
+                    const.DOOR_TRAVEL_LIMIT,
+                )
+
+    async def async_shutdown(self) -> None:
+        """Stop following moving doors with the coordinator."""
+        if self._follow is not None:
+            self._follow()
+            self._follow = None
+        await super().async_shutdown()
 
     def devices(self, data: ParqexAccount) -> dict[str, RegistryDevice]:
         """Controllers, doors, and the Bluetooth sensors of doors that have one."""

@@ -8,13 +8,16 @@ from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.core import HomeAssistant
 import msgspec
 
-from .const import CONF_ACCESS_TOKEN, CONF_API_KEY
+from .const import CONF_ACCESS_TOKEN, CONF_API_KEY, CONF_TOKEN
 from .coordinator import ParqexConfigEntry
 
 # Every key that carries a secret, identifies a person, or names a piece of hardware.
 TO_REDACT: Final = {
     CONF_ACCESS_TOKEN,
     CONF_API_KEY,
+    CONF_TOKEN,
+    "refresh_token",
+    "client_secret",
     "unique_id",
     "owner_first_name",
     "owner_last_name",

@@ -13,10 +13,12 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import (
+    ActionAttemptFailedError,
     ActionAttemptTimeoutError,
     ActionAttemptUnconfirmedError,
     ApiError,
     AuthenticationError,
+    RateLimitError,
     SeamDevice,
 )
 from .api.seam import CONFIRM_TIMEOUT
@@ -51,6 +53,29 @@ async def async_setup_entry(
 ) -> None:
     """Add a lock for every Seam device that reports one, now and as they appear."""
     async_add_seam_entities(entry, async_add_entities, (SEAM_LOCK,), SeamLock)
+
+
+def seam_command_error(
+    err: ApiError, placeholders: dict[str, str], seconds: int
+) -> HomeAssistantError:
+    """The translated error a failed lock command shows; Seam's text is already scrubbed."""
+    key = "command_error"
+    extra = {"error": str(err)}
+    if isinstance(err, AuthenticationError):
+        key, extra = "command_auth_failed", {}
+    elif isinstance(err, RateLimitError):
+        key, extra = "command_rate_limited", {"seconds": str(seconds)}
+    elif isinstance(err, ActionAttemptFailedError):
+        key = "command_failed"
+    elif isinstance(err, ActionAttemptTimeoutError):
+        key, extra = "command_timeout", {}
+    elif isinstance(err, ActionAttemptUnconfirmedError):
+        key = "command_unconfirmed"
+    return HomeAssistantError(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders={**placeholders, **extra},
+    )
 
 
 class SeamLock(SeamEntity, LockEntity):
@@ -124,7 +149,7 @@ class SeamLock(SeamEntity, LockEntity):
         async with self._command:
             # Checked once the commands queued before this one have run: one of them may
             # have been told to wait.
-            coordinator.commands.raise_if_held(self.device_id, placeholders)
+            coordinator.commands.raise_if_held(self.device_id, "command_rate_limited", placeholders)
             self._target = locked
             self.async_write_ha_state()
             try:
@@ -137,8 +162,10 @@ class SeamLock(SeamEntity, LockEntity):
                 self.async_write_ha_state()
                 if not isinstance(err, ApiError):
                     raise
+                coordinator.commands.hold_after(self.device_id, err)
                 self._after_failure(err)
-                raise coordinator.commands.failed(self.device_id, err, placeholders) from err
+                seconds = coordinator.commands.seconds_left(self.device_id)
+                raise seam_command_error(err, placeholders, seconds) from err
             self._target = None
             coordinator.async_confirm_lock(self.device_id, locked)
             # Writes only if confirming changed nothing the coordinator would announce.

@@ -49,7 +49,7 @@ REJECTION_SPAN: Final = 10 * 60.0
 
 
 def push_settings(options: Mapping[str, Any]) -> tuple[bool, str | None]:
-    """The options that decide how push runs; changing them needs a reload."""
+    """The options that decide whether and how push runs."""
     return bool(options.get(CONF_PUSH)), options.get(CONF_WEBHOOK_SECRET)
 
 

@@ -12,31 +12,41 @@ from aiohttp.resolver import ThreadedResolver
 from homeassistant.config_entries import SOURCE_USER, ConfigFlowResult
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType, section
+from homeassistant.helpers import entity_registry as er
 import probatio
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 import voluptuous as vol
 
-from custom_components.parqex.config_flow import SECTION_ADVANCED, parqex_unique_id
+from custom_components.parqex.api import ParqexUser
+from custom_components.parqex.config_flow import SECTION_ADVANCED
 from custom_components.parqex.const import (
     CONF_ACCESS_TOKEN,
     CONF_API_KEY,
+    CONF_CONTROL_DOORS,
     CONF_PUSH,
     CONF_SCAN_INTERVAL,
     CONF_URL,
     CONF_USER_IDENTITY_ID,
     DOMAIN,
 )
-from simulator.seeds import DEFAULT_PARQEX_TOKEN, DEFAULT_SEAM_API_KEY, DEFAULT_USER_IDENTITY_ID
+from simulator.seeds import (
+    DEFAULT_PARQEX_TOKEN,
+    DEFAULT_PARQEX_USER,
+    DEFAULT_SEAM_API_KEY,
+    DEFAULT_USER_IDENTITY_ID,
+    GUEST_PARQEX_USER,
+)
 from tests.conftest import Simulator, find_entity, setup
 
 FRONT_DOOR = "7c1a9e5e-3d2b-4f7a-9a55-2f0c8b1d6e01"
+KITTY = "70fc7ebd63d841d9a9f06ff815be1e7c"
 
 
 async def _form(hass: HomeAssistant, menu_choice: str) -> ConfigFlowResult:
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     assert result["type"] is FlowResultType.MENU
-    assert result["menu_options"] == ["parqex", "seam"]
+    assert result["menu_options"] == ["parqex", "parqex_token", "seam"]
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {"next_step_id": menu_choice}
     )
@@ -62,7 +72,7 @@ def _suggested(schema: probatio.Schema) -> dict[str, Any]:
 
 
 async def test_add_parqex_account(hass: HomeAssistant, simulator: Simulator) -> None:
-    flow_id = await _start(hass, "parqex")
+    flow_id = await _start(hass, "parqex_token")
     with patch("custom_components.parqex.async_setup_entry", return_value=True) as setup_entry:
         result = await hass.config_entries.flow.async_configure(
             flow_id,
@@ -72,10 +82,10 @@ async def test_add_parqex_account(hass: HomeAssistant, simulator: Simulator) -> 
             },
         )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["title"] == "ParqEx"
+    # Named and identified after the account ParqEx's user-info names.
+    assert result["title"] == "Pat Garage"
     assert result["data"] == {CONF_ACCESS_TOKEN: DEFAULT_PARQEX_TOKEN, CONF_URL: simulator.url}
-    assert result["result"].unique_id == parqex_unique_id(DEFAULT_PARQEX_TOKEN)
-    assert DEFAULT_PARQEX_TOKEN not in result["result"].unique_id
+    assert result["result"].unique_id == DEFAULT_PARQEX_USER["id"]
     assert len(setup_entry.mock_calls) == 1
 
 
@@ -103,7 +113,7 @@ async def test_add_seam_user_identity(hass: HomeAssistant, simulator: Simulator)
 @pytest.mark.parametrize(
     ("step", "fields", "default_url"),
     [
-        ("parqex", [CONF_ACCESS_TOKEN], "https://api.parqex.com"),
+        ("parqex_token", [CONF_ACCESS_TOKEN], "https://api.parqex.com"),
         ("seam", [CONF_API_KEY, CONF_USER_IDENTITY_ID], "https://connect.getseam.com"),
     ],
 )
@@ -125,11 +135,11 @@ async def test_url_in_a_collapsed_section(
 )
 async def test_default_urls(hass: HomeAssistant, advanced: dict[str, str] | None) -> None:
     section_input = {} if advanced is None else {SECTION_ADVANCED: advanced}
-    flow_id = await _start(hass, "parqex")
+    flow_id = await _start(hass, "parqex_token")
     with (
         patch(
-            "custom_components.parqex.config_flow.ParqexClient.async_get_devices",
-            return_value=None,
+            "custom_components.parqex.config_flow.ParqexClient.async_get_user",
+            return_value=ParqexUser(id="someone"),
         ),
         patch("custom_components.parqex.async_setup_entry", return_value=True),
     ):
@@ -171,7 +181,7 @@ async def test_default_urls(hass: HomeAssistant, advanced: dict[str, str] | None
 async def test_parqex_errors_then_recover(
     hass: HomeAssistant, simulator: Simulator, fault: dict[str, object], errors: dict[str, str]
 ) -> None:
-    flow_id = await _start(hass, "parqex")
+    flow_id = await _start(hass, "parqex_token")
     simulator.fault(service="parqex", **fault)
     user_input = {
         CONF_ACCESS_TOKEN: DEFAULT_PARQEX_TOKEN,
@@ -242,7 +252,7 @@ async def test_seam_errors_then_recover(
 async def test_malformed_access_token_is_not_sent(
     hass: HomeAssistant, simulator: Simulator
 ) -> None:
-    flow_id = await _start(hass, "parqex")
+    flow_id = await _start(hass, "parqex_token")
     user_input = {
         CONF_ACCESS_TOKEN: "two words",
         SECTION_ADVANCED: {CONF_URL: simulator.url},
@@ -254,9 +264,9 @@ async def test_malformed_access_token_is_not_sent(
 
 
 async def test_unexpected_error_is_unknown(hass: HomeAssistant, simulator: Simulator) -> None:
-    flow_id = await _start(hass, "parqex")
+    flow_id = await _start(hass, "parqex_token")
     with patch(
-        "custom_components.parqex.config_flow.ParqexClient.async_get_devices",
+        "custom_components.parqex.config_flow.ParqexClient.async_get_user",
         side_effect=RuntimeError("boom"),
     ):
         result = await hass.config_entries.flow.async_configure(
@@ -272,7 +282,7 @@ async def test_same_account_twice_aborts(
     parqex_entry: MockConfigEntry,
     seam_entry: MockConfigEntry,
 ) -> None:
-    flow_id = await _start(hass, "parqex")
+    flow_id = await _start(hass, "parqex_token")
     result = await hass.config_entries.flow.async_configure(
         flow_id,
         {CONF_ACCESS_TOKEN: DEFAULT_PARQEX_TOKEN, SECTION_ADVANCED: {CONF_URL: simulator.url}},
@@ -320,7 +330,7 @@ async def test_reauth_asks_only_for_the_secret(
     assert hass.states.get(find_entity(hass, "lock", FRONT_DOOR, "lock")).state == "locked"
 
 
-async def test_parqex_reauth_moves_the_unique_id(
+async def test_parqex_reauth_with_a_new_token(
     hass: HomeAssistant, simulator: Simulator, parqex_entry: MockConfigEntry
 ) -> None:
     await setup(hass, parqex_entry)
@@ -331,27 +341,32 @@ async def test_parqex_reauth_moves_the_unique_id(
         result["flow_id"], {CONF_ACCESS_TOKEN: "rotated-token"}
     )
     assert result["reason"] == "reauth_successful"
-    assert parqex_entry.unique_id == parqex_unique_id("rotated-token")
+    assert parqex_entry.unique_id == DEFAULT_PARQEX_USER["id"]
     assert parqex_entry.data == {CONF_ACCESS_TOKEN: "rotated-token", CONF_URL: simulator.url}
 
 
-async def test_reauth_to_another_entrys_account_aborts(
+async def test_reauth_with_another_accounts_token_aborts(
     hass: HomeAssistant, simulator: Simulator, parqex_entry: MockConfigEntry
 ) -> None:
-    other = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=parqex_unique_id("other-token"),
-        data={CONF_ACCESS_TOKEN: "other-token", CONF_URL: simulator.url},
-    )
-    other.add_to_hass(hass)
-    simulator.state.parqex_token = "other-token"
+    guest_token = simulator.state.issue_tokens(GUEST_PARQEX_USER["id"])["access_token"]
     result = await parqex_entry.start_reauth_flow(hass)
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_ACCESS_TOKEN: "other-token"}
+        result["flow_id"], {CONF_ACCESS_TOKEN: guest_token}
     )
     assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "already_configured"
+    assert result["reason"] == "wrong_account"
     assert parqex_entry.data[CONF_ACCESS_TOKEN] == DEFAULT_PARQEX_TOKEN
+
+
+async def test_reauth_with_a_refused_token_shows_the_error(
+    hass: HomeAssistant, simulator: Simulator, parqex_entry: MockConfigEntry
+) -> None:
+    result = await parqex_entry.start_reauth_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_ACCESS_TOKEN: "not-a-token-parqex-knows"}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "invalid_auth"}
 
 
 class _Ipv4Resolver(ThreadedResolver):
@@ -414,7 +429,7 @@ async def test_reconfigure_secret(
     )
     assert result["reason"] == "reconfigure_successful"
     assert parqex_entry.data[CONF_ACCESS_TOKEN] == "second-token"
-    assert parqex_entry.unique_id == parqex_unique_id("second-token")
+    assert parqex_entry.unique_id == DEFAULT_PARQEX_USER["id"]
 
 
 @pytest.mark.parametrize(("seam", "default"), [(False, 30), (True, 60)])
@@ -438,6 +453,9 @@ async def test_options_set_the_polling_interval(
     user_input: dict[str, object] = {CONF_SCAN_INTERVAL: 15.0}
     if seam:
         user_input[CONF_PUSH] = False
+    else:
+        assert schema({})[CONF_CONTROL_DOORS] is True
+        user_input[CONF_CONTROL_DOORS] = True
     polls = simulator.requests_to("seam" if seam else "parqex")
     result = await hass.config_entries.options.async_configure(result["flow_id"], user_input)
     await hass.async_block_till_done()
@@ -451,3 +469,20 @@ async def test_options_set_the_polling_interval(
     assert entry.runtime_data is coordinator
     with pytest.raises(vol.Invalid, match="too small"):
         schema({CONF_SCAN_INTERVAL: 5})
+
+
+async def test_switching_door_control_off_reloads_with_sensors_only(
+    hass: HomeAssistant, simulator: Simulator, parqex_entry: MockConfigEntry
+) -> None:
+    await setup(hass, parqex_entry)
+    cover = find_entity(hass, "cover", KITTY, "cover")
+    result = await hass.config_entries.options.async_init(parqex_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_SCAN_INTERVAL: 30, CONF_CONTROL_DOORS: False}
+    )
+    await hass.async_block_till_done()
+    assert parqex_entry.options[CONF_CONTROL_DOORS] is False
+    # The door's position sensor, disabled while the cover showed it, is back.
+    assert hass.states.get(find_entity(hass, "binary_sensor", KITTY, "door")).state == "on"
+    assert hass.states.get(cover) is None
+    assert er.async_get(hass).async_get(cover) is None

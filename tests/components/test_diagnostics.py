@@ -33,7 +33,12 @@ SENSITIVE = re.compile(
     r"token|key|secret|password|owner|mac|serial|blackbox|image|location|account|email|phone"
 )
 # Fields whose names match but whose values are neither: kept on purpose.
-NOT_SENSITIVE = {"bluetooth_sensor_battery_level", "keypad_battery", "accessory_keypad"}
+NOT_SENSITIVE = {
+    "bluetooth_sensor_battery_level",
+    "keypad_battery",
+    "accessory_keypad",
+    "token_type",
+}
 
 
 def _models(model: type[Model]) -> list[type[Model]]:

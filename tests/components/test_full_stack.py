@@ -40,12 +40,12 @@ async def test_parqex_door_closes(
 ) -> None:
     await _add(
         hass,
-        "parqex",
+        "parqex_token",
         {CONF_ACCESS_TOKEN: DEFAULT_PARQEX_TOKEN, SECTION_ADVANCED: {CONF_URL: simulator.url}},
     )
-    door = find_entity(hass, "binary_sensor", LAST_DOOR, "door")
+    door = find_entity(hass, "cover", LAST_DOOR, "cover")
     battery = find_entity(hass, "sensor", LAST_DOOR, "sensor_battery")
-    assert hass.states.get(door).state == "on"
+    assert hass.states.get(door).state == "open"
     assert hass.states.get(battery).state == "98"
 
     simulator.state.update_door(
@@ -54,9 +54,9 @@ async def test_parqex_door_closes(
     )
     await poll(hass, freezer, 30)
 
-    assert hass.states.get(door).state == "off"
+    assert hass.states.get(door).state == "closed"
     assert hass.states.get(battery).state == "97"
-    assert hass.states.get(find_entity(hass, "binary_sensor", KITTY, "door")).state == "on"
+    assert hass.states.get(find_entity(hass, "cover", KITTY, "cover")).state == "open"
 
 
 async def test_seam_lock_turned_by_hand(

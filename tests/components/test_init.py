@@ -36,9 +36,9 @@ async def test_setup_and_unload(
     await setup(hass, parqex_entry)
     assert parqex_entry.state is ConfigEntryState.LOADED
     assert seam_entry.state is ConfigEntryState.LOADED
-    kitty = find_entity(hass, "binary_sensor", KITTY, "door")
+    kitty = find_entity(hass, "cover", KITTY, "cover")
     front_door = find_entity(hass, "lock", FRONT_DOOR, "lock")
-    assert hass.states.get(kitty).state == "on"
+    assert hass.states.get(kitty).state == "open"
     assert hass.states.get(front_door).state == "locked"
 
     assert await hass.config_entries.async_unload(parqex_entry.entry_id)
@@ -91,7 +91,7 @@ async def test_unavailable_then_back_logs_once(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     await setup(hass, parqex_entry)
-    kitty = find_entity(hass, "binary_sensor", KITTY, "door")
+    kitty = find_entity(hass, "cover", KITTY, "cover")
     caplog.set_level(logging.INFO, logger="custom_components.parqex")
     caplog.clear()
     simulator.fault(service="parqex", status=503, count=3)
@@ -103,11 +103,11 @@ async def test_unavailable_then_back_logs_once(
     assert simulator.state.faults == []
     await poll(hass, freezer, 240)
 
-    assert hass.states.get(kitty).state == "on"
+    assert hass.states.get(kitty).state == "open"
     ours = [r for r in caplog.records if r.name.startswith("custom_components.parqex")]
     assert [(r.levelno, r.getMessage().split(":")[0]) for r in ours] == [
-        (logging.INFO, "ParqEx (ParqEx) is unavailable"),
-        (logging.INFO, "Fetching ParqEx (ParqEx) data recovered"),
+        (logging.INFO, "ParqEx (Pat Garage) is unavailable"),
+        (logging.INFO, "Fetching ParqEx (Pat Garage) data recovered"),
     ]
     assert all(r.exc_info is None for r in ours)
 
@@ -161,7 +161,7 @@ async def test_credentials_refused_while_running_start_reauth(
     await poll(hass, freezer, 30)
     (flow,) = hass.config_entries.flow.async_progress()
     assert flow["context"]["source"] == SOURCE_REAUTH
-    assert hass.states.get(find_entity(hass, "binary_sensor", KITTY, "door")).state == (
+    assert hass.states.get(find_entity(hass, "cover", KITTY, "cover")).state == (
         STATE_UNAVAILABLE
     )
 
@@ -196,7 +196,7 @@ async def test_new_devices_appear_without_reload(
     )
     await poll(hass, freezer, 60)
 
-    assert hass.states.get(find_entity(hass, "binary_sensor", "newdoor", "door")).state == "off"
+    assert hass.states.get(find_entity(hass, "cover", "newdoor", "cover")).state == "closed"
     assert hass.states.get(find_entity(hass, "sensor", "newdoor", "sensor_battery")).state == "77"
     assert hass.states.get(find_entity(hass, "lock", SHED, "lock")).state == "unlocked"
     assert hass.states.get(find_entity(hass, "sensor", SHED, "battery")).state == "50"
@@ -214,9 +214,9 @@ async def test_removed_devices_leave_the_registry(
 ) -> None:
     await setup(hass, parqex_entry)
     find_device(hass, parqex_entry, f"{LAST_DOOR}_sensor")
-    last_door = find_entity(hass, "binary_sensor", LAST_DOOR, "door")
+    last_door = find_entity(hass, "cover", LAST_DOOR, "cover")
     front_door = find_entity(hass, "lock", FRONT_DOOR, "lock")
-    kitty = find_entity(hass, "binary_sensor", KITTY, "door")
+    kitty = find_entity(hass, "cover", KITTY, "cover")
     simulator.state.remove_controller(SECOND_CONTROLLER)
     simulator.state.remove_device(FRONT_DOOR)
     await poll(hass, freezer, 60)
@@ -226,12 +226,12 @@ async def test_removed_devices_leave_the_registry(
             assert not has_device(hass, entry, identifier)
     assert hass.states.get(last_door) is None
     assert entity_registry.async_get(front_door) is None
-    assert hass.states.get(kitty).state == "on"
+    assert hass.states.get(kitty).state == "open"
 
     # A device that comes back gets its entities again.
     simulator.state.reset()
     await poll(hass, freezer, 60)
-    assert hass.states.get(find_entity(hass, "binary_sensor", LAST_DOOR, "door")).state == "on"
+    assert hass.states.get(find_entity(hass, "cover", LAST_DOOR, "cover")).state == "open"
     assert hass.states.get(find_entity(hass, "lock", FRONT_DOOR, "lock")).state == "locked"
 
 
@@ -272,10 +272,10 @@ async def test_inactive_door_and_offline_device_are_unavailable(
     assert hass.states.get(connection).state == "off"
     simulator.state.update_door(KITTY, {"active": False})
     await poll(hass, freezer, 60)
-    assert hass.states.get(find_entity(hass, "binary_sensor", KITTY, "door")).state == (
+    assert hass.states.get(find_entity(hass, "cover", KITTY, "cover")).state == (
         STATE_UNAVAILABLE
     )
-    assert hass.states.get(find_entity(hass, "binary_sensor", LAST_DOOR, "door")).state == "on"
+    assert hass.states.get(find_entity(hass, "cover", LAST_DOOR, "cover")).state == "open"
 
 
 async def test_manual_device_removal(

@@ -30,6 +30,7 @@ def all_entities_enabled() -> Iterator[None]:
     ("service", "platform"),
     [
         ("parqex", Platform.BINARY_SENSOR),
+        ("parqex", Platform.COVER),
         ("parqex", Platform.SENSOR),
         ("seam", Platform.BINARY_SENSOR),
         ("seam", Platform.EVENT),

@@ -122,9 +122,9 @@ async def test_controller_seen_by_two_parqex_accounts(
     guest_ids = entity_ids(entity_registry, guest)
     assert len(guest_ids) == len(owner_ids) > 0
     assert not owner_ids & guest_ids
-    owner_door = find_entity(hass, "binary_sensor", KITTY, "door", parqex_entry)
-    guest_door = find_entity(hass, "binary_sensor", KITTY, "door", guest)
-    assert hass.states.get(owner_door).state == hass.states.get(guest_door).state == "on"
+    owner_door = find_entity(hass, "cover", KITTY, "cover", parqex_entry)
+    guest_door = find_entity(hass, "cover", KITTY, "cover", guest)
+    assert hass.states.get(owner_door).state == hass.states.get(guest_door).state == "open"
     assert "does not generate unique IDs" not in caplog.text
 
 

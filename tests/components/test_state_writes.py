@@ -63,7 +63,7 @@ async def test_one_door_change_writes_that_door_only(
         LAST_DOOR, {"state": "CLOSED", "last_toggled": "2020-08-21 02:33:37"}
     )
     await refresh_all(hass, parqex_entry, seam_entry)
-    assert written == [find_entity(hass, "binary_sensor", LAST_DOOR, "door")]
+    assert written == [find_entity(hass, "cover", LAST_DOOR, "cover")]
 
 
 async def test_one_lock_change_writes_that_lock_only(
@@ -88,7 +88,7 @@ async def test_a_moved_door_writes_its_position_and_its_time(
     await refresh_all(hass, parqex_entry)
     assert sorted(written) == sorted(
         [
-            find_entity(hass, "binary_sensor", LAST_DOOR, "door"),
+            find_entity(hass, "cover", LAST_DOOR, "cover"),
             find_entity(hass, "sensor", LAST_DOOR, "last_toggled"),
         ]
     )

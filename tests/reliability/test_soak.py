@@ -119,8 +119,8 @@ async def test_soak_ends_consistent(
     doors = [door for c in simulator.state.controllers.values() for door in c["doors"]]
     assert len(doors) >= 2
     for door in doors:
-        expected = "on" if door["state"] == "OPEN" else "off"
-        assert entity_state(hass, "binary_sensor", door["id"], "door") == expected
+        expected = "open" if door["state"] == "OPEN" else "closed"
+        assert entity_state(hass, "cover", door["id"], "cover") == expected
     for device_id, device in simulator.state.devices.items():
         locked = device["properties"].get("locked")
         if locked is None:

@@ -10,6 +10,7 @@ from .errors import (
     ActionAttemptUnconfirmedError,
     ApiError,
     AuthenticationError,
+    DoorCommandError,
     InsecureUrlError,
     InvalidCredentialsError,
     InvalidResponseError,
@@ -24,12 +25,21 @@ from .models import (
     ParqexAccount,
     ParqexController,
     ParqexDoor,
+    ParqexToken,
+    ParqexUser,
     SeamActionAttempt,
     SeamDevice,
     SeamDeviceError,
     SeamDevices,
 )
-from .parqex import PARQEX_DEFAULT_URL, ParqexClient
+from .parqex import (
+    PARQEX_DEFAULT_URL,
+    PARQEX_SCOPES,
+    AccessToken,
+    ParqexClient,
+    async_request_token,
+    authorize_url,
+)
 from .seam import SEAM_DEFAULT_URL, SeamClient, async_confirm_action_attempt
 from .transport import validate_base_url, validate_credential
 from .webhooks import (
@@ -47,13 +57,16 @@ from .webhooks import (
 __all__ = [
     "EVENT_TYPES",
     "PARQEX_DEFAULT_URL",
+    "PARQEX_SCOPES",
     "SEAM_DEFAULT_URL",
+    "AccessToken",
     "ActionAttemptFailedError",
     "ActionAttemptTimeoutError",
     "ActionAttemptUnconfirmedError",
     "ApiError",
     "AuthenticationError",
     "DeliveryTooLargeError",
+    "DoorCommandError",
     "InsecureUrlError",
     "InvalidCredentialsError",
     "InvalidResponseError",
@@ -62,6 +75,8 @@ __all__ = [
     "ParqexClient",
     "ParqexController",
     "ParqexDoor",
+    "ParqexToken",
+    "ParqexUser",
     "RateLimitError",
     "RequestRejectedError",
     "ResponseTooLargeError",
@@ -75,6 +90,8 @@ __all__ = [
     "ServiceUnavailableError",
     "WebhookVerificationError",
     "async_confirm_action_attempt",
+    "async_request_token",
+    "authorize_url",
     "decode_secret",
     "parse_event",
     "read_delivery",

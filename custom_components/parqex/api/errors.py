@@ -114,3 +114,15 @@ class ActionAttemptUnconfirmedError(ApiError):
     The device may already have moved: its state must be read again. The failure that
     interrupted the follow-up is the `__cause__`.
     """
+
+
+class DoorCommandError(ApiError):
+    """ParqEx refused to open or close a door; `reason` says why.
+
+    `sensor_required` (the controller needs a paired door sensor), `malformed`,
+    `not_implemented`, `controller_offline`, or `unknown`.
+    """
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason

@@ -119,7 +119,6 @@ class ParqexDoor(Model, frozen=True):
     user_relationship: str | None = None
     auto_close_enabled: bool | None = field(default=None, name="door_auto_close_enabled")
     auto_close_delay: int | None = field(default=None, name="door_auto_close_delay")
-    wired_sensor: bool | None = field(default=None, name="sensor")
     reported_bluetooth_sensor: bool | None = field(default=None, name="bluetooth_sensor")
     reported_bluetooth_sensor_mac: str | None = field(
         default=None, name="bluetooth_sensor_mac_address"
@@ -127,8 +126,6 @@ class ParqexDoor(Model, frozen=True):
     reported_bluetooth_sensor_battery_level: int | None = field(
         default=None, name="bluetooth_sensor_battery_level"
     )
-    light: bool | None = None
-    reported_image: str | None = field(default=None, name="image")
 
     @property
     def name(self) -> str:
@@ -160,11 +157,6 @@ class ParqexDoor(Model, frozen=True):
     def bluetooth_sensor_battery_level(self) -> int | None:
         """The sensor's battery in percent; without a sensor ParqEx reports 0, no reading."""
         return self.reported_bluetooth_sensor_battery_level if self.bluetooth_sensor else None
-
-    @property
-    def image(self) -> str | None:
-        """The door's picture, if it has one."""
-        return self.reported_image or None
 
     @property
     def is_open(self) -> bool | None:
@@ -288,6 +280,54 @@ def parse_parqex_sync(body: bytes) -> ParqexAccount:
             listed.append(controller)
             skipped += bad_doors
     return _parqex_account(listed, skipped)
+
+
+class ParqexUser(Model, frozen=True):
+    """The signed-in ParqEx user: the account's stable id and the user's name."""
+
+    id: Identifier
+    first_name: str | None = None
+    last_name: str | None = None
+
+    @property
+    def name(self) -> str:
+        """The user's full name, as well as ParqEx gives it."""
+        return " ".join(
+            part.strip() for part in (self.first_name, self.last_name) if part and part.strip()
+        )
+
+
+class _UserInfo(Model, frozen=True):
+    data: ParqexUser
+
+
+_USER_INFO: Final = msgspec.json.Decoder(_UserInfo)
+
+
+def decode_parqex_user(body: bytes) -> ParqexUser:
+    """Build a `ParqexUser` from a `user-info` body."""
+    return decode(body, _USER_INFO, "ParqEx user-info").data
+
+
+class ParqexToken(Model, frozen=True):
+    """Tokens from ParqEx's token endpoint; `expires_in` seconds from when it answered."""
+
+    access_token: Identifier
+    expires_in: Annotated[int, Meta(ge=0)]
+    refresh_token: str | None = None
+    token_type: str | None = None
+    scope: str | None = None
+
+    def __repr__(self) -> str:
+        return f"ParqexToken(expires_in={self.expires_in!r}, scope={self.scope!r})"
+
+
+_TOKEN: Final = msgspec.json.Decoder(ParqexToken)
+
+
+def decode_parqex_token(body: bytes) -> ParqexToken:
+    """Build a `ParqexToken` from a token endpoint body."""
+    return decode(body, _TOKEN, "ParqEx token answer")
 
 
 class SeamDeviceError(Model, frozen=True):

@@ -1,38 +1,88 @@
-"""Async client of the ParqEx cloud API."""
+"""Async client of the ParqEx cloud API: doors, the signed-in user, door commands, tokens."""
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Awaitable, Callable
+from typing import Any, Final
+from urllib.parse import urlencode
 
 import aiohttp
+import msgspec
 
-from .errors import AuthenticationError, InvalidResponseError
-from .models import ParqexAccount, parse_parqex_sync
+from .errors import (
+    AuthenticationError,
+    DoorCommandError,
+    InvalidResponseError,
+    NotFoundError,
+    scrub,
+)
+from .models import (
+    ParqexAccount,
+    ParqexToken,
+    ParqexUser,
+    decode_parqex_token,
+    decode_parqex_user,
+    parse_parqex_sync,
+)
 from .transport import DEFAULT_TIMEOUT, request, validate_base_url, validate_credential
 
 PARQEX_DEFAULT_URL: Final = "https://api.parqex.com"
 PARQEX_SYNC_PATH: Final = "/oauth/v1/endpoints/sync"
+PARQEX_USER_INFO_PATH: Final = "/oauth/v1/endpoints/user-info"
+# ParqEx's page names the toggle path in the singular in its header and in the plural (like
+# every other path) in its example: the plural is tried first, the singular once on 404.
+PARQEX_TOGGLE_PATHS: Final = ("/oauth/v1/endpoints/toggle", "/oauth/v1/endpoint/toggle")
+PARQEX_AUTHORIZE_PATH: Final = "/oauth/v2/endpoints/authorization/"
+PARQEX_TOKEN_PATH: Final = "/oauth/v2/endpoints/token/"  # noqa: S105 (a path)
+PARQEX_SCOPES: Final = ("OPENDOOR", "CLOSEDOOR")
 # ParqEx's documented answer to a missing header or a bad token.
 INVALID_ACCESS_TOKEN: Final = b"Invalid Access Token"
+TOGGLE_ACCEPTED: Final = "200"
+
+type AccessToken = str | Callable[[], Awaitable[str]]
+
+
+class _ToggleAnswer(msgspec.Struct, frozen=True):
+    # Every documented answer says `success: true`, failures too: only `message` tells.
+    message: str | None = None
+
+
+_TOGGLE_ANSWER: Final = msgspec.json.Decoder(_ToggleAnswer)
+# What a refused toggle's message contains, and the reason the integration names it by.
+_TOGGLE_REFUSALS: Final = (
+    ("(428)", "sensor_required"),
+    ("(400)", "malformed"),
+    ("(501)", "not_implemented"),
+    ("can't be found", "controller_offline"),
+)
 
 
 class ParqexClient:
-    """Reads a ParqEx account's controllers and doors from `/oauth/v1/endpoints/sync`."""
+    """Talks to ParqEx for one account, with a fixed access token or one fetched per request.
 
-    __slots__ = ("_access_token", "_base_url", "_session", "_timeout")
+    A callable `access_token` is awaited before every request: an OAuth session refreshes
+    the token there when it is about to expire.
+    """
+
+    __slots__ = ("_base_url", "_session", "_timeout", "_toggle_path", "_token", "_token_source")
 
     def __init__(
         self,
         session: aiohttp.ClientSession,
-        access_token: str,
+        access_token: AccessToken,
         *,
         base_url: str = PARQEX_DEFAULT_URL,
         request_timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
         self._session = session
-        self._access_token = validate_credential(access_token)
+        if isinstance(access_token, str):
+            self._token: str | None = validate_credential(access_token)
+            self._token_source: Callable[[], Awaitable[str]] | None = None
+        else:
+            self._token, self._token_source = None, access_token
         self._base_url = validate_base_url(base_url)
         self._timeout = request_timeout
+        self._toggle_path = PARQEX_TOGGLE_PATHS[0]
 
     def __repr__(self) -> str:
         return f"ParqexClient(base_url={self._base_url!r})"
@@ -42,29 +92,41 @@ class ParqexClient:
         """The service URL this client talks to."""
         return self._base_url
 
-    def _headers(self) -> dict[str, str]:
-        # ParqEx documents exactly these five headers and answers "Invalid Access Token" when
-        # any one is missing.
-        return {
-            "Accept": "application/json",
-            "Accept-Encoding": "gzip",
-            "Accept-Charset": "utf-8",
-            "Authorization": f"Bearer {self._access_token}",
-            "Content-Type": "application/json",
-        }
+    async def _access_token(self) -> str:
+        if self._token_source is None:
+            assert self._token is not None
+            return self._token
+        return validate_credential(await self._token_source())
 
-    async def async_get_devices(self) -> ParqexAccount:
-        """Every controller the user owns or was granted, with the state of every door."""
+    async def _request(
+        self, method: str, path: str, body: dict[str, Any] | None = None
+    ) -> tuple[bytes, str]:
+        """The answer's body, and the token it was sent with (to scrub what it repeats)."""
+        token = await self._access_token()
         payload = await request(
             self._session,
             "ParqEx",
-            "GET",
-            self._base_url + PARQEX_SYNC_PATH,
-            headers=self._headers(),
+            method,
+            self._base_url + path,
+            # ParqEx documents exactly these five headers and answers "Invalid Access Token"
+            # when any one is missing.
+            headers={
+                "Accept": "application/json",
+                "Accept-Encoding": "gzip",
+                "Accept-Charset": "utf-8",
+                "Authorization": f"Bearer {token}",
+                "Content-Type": "application/json",
+            },
+            body=None if body is None else msgspec.json.encode(body),
             timeout=self._timeout,
             auth_marker=INVALID_ACCESS_TOKEN,
-            secrets=(self._access_token,),
+            secrets=(token,),
         )
+        return payload, token
+
+    async def async_get_devices(self) -> ParqexAccount:
+        """Every controller the user owns or was granted, with the state of every door."""
+        payload, _ = await self._request("GET", PARQEX_SYNC_PATH)
         try:
             return parse_parqex_sync(payload)
         except InvalidResponseError:
@@ -72,3 +134,77 @@ class ParqexClient:
             if INVALID_ACCESS_TOKEN in payload:
                 raise AuthenticationError("ParqEx refused the access token") from None
             raise
+
+    async def async_get_user(self) -> ParqexUser:
+        """The signed-in user: ParqEx's stable id of the account, and the user's name."""
+        payload, _ = await self._request("GET", PARQEX_USER_INFO_PATH)
+        return decode_parqex_user(payload)
+
+    async def async_toggle(self, door_id: str, *, open_door: bool) -> None:
+        """Ask the door's controller to open or close it; returns once ParqEx accepted it.
+
+        The door moves afterwards: only `/sync` shows when it got there. Raises
+        `DoorCommandError` naming the reason when ParqEx refuses, `AuthenticationError`
+        when it refuses the credentials.
+        """
+        body = {"door_id": door_id, "door_state": "OPEN" if open_door else "CLOSED"}
+        try:
+            payload, token = await self._request("POST", self._toggle_path, body)
+        except NotFoundError:
+            if self._toggle_path != PARQEX_TOGGLE_PATHS[0]:
+                raise
+            payload, token = await self._request("POST", PARQEX_TOGGLE_PATHS[1], body)
+            self._toggle_path = PARQEX_TOGGLE_PATHS[1]
+        self._check_toggle_answer(payload, token)
+
+    @staticmethod
+    def _check_toggle_answer(payload: bytes, token: str) -> None:
+        try:
+            message = (_TOGGLE_ANSWER.decode(payload).message or "").strip()
+        except msgspec.DecodeError, msgspec.ValidationError, RecursionError:
+            raise InvalidResponseError("ParqEx toggle answer is not the documented shape") from None
+        if message == TOGGLE_ACCEPTED:
+            return
+        shown = scrub(message, (token,))
+        if "(401)" in message:
+            raise AuthenticationError(f"ParqEx refused the door command: {shown}")
+        reason = next((name for mark, name in _TOGGLE_REFUSALS if mark in message), "unknown")
+        raise DoorCommandError(f"ParqEx refused the door command: {shown}", reason)
+
+
+def authorize_url(base_url: str) -> str:
+    """Where ParqEx's users sign in and approve an application."""
+    return validate_base_url(base_url) + PARQEX_AUTHORIZE_PATH
+
+
+async def async_request_token(
+    session: aiohttp.ClientSession,
+    base_url: str,
+    params: dict[str, str],
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> ParqexToken:
+    """Exchange a code or a refresh token at ParqEx's token endpoint.
+
+    ParqEx documents a GET with the client's credentials and the grant in the query. Every
+    refresh returns a new refresh token; the one sent is spent. A refused grant raises
+    `AuthenticationError` (401) or `RequestRejectedError` (400); an unreachable or failing
+    endpoint `ServiceUnavailableError`.
+    """
+    secrets = tuple(
+        params[key] for key in ("client_secret", "code", "refresh_token") if params.get(key)
+    )
+    url = validate_base_url(base_url) + PARQEX_TOKEN_PATH
+    payload = await request(
+        session,
+        "ParqEx",
+        "GET",
+        f"{url}?{urlencode(params)}",
+        headers={
+            "Accept": "application/json",
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+        timeout=timeout,
+        secrets=secrets,
+    )
+    return decode_parqex_token(payload)
