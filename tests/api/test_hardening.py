@@ -14,6 +14,7 @@ import pytest
 from custom_components.parqex.api import (
     ActionAttemptFailedError,
     ApiError,
+    AuthenticationError,
     InsecureUrlError,
     InvalidCredentialsError,
     InvalidResponseError,
@@ -34,6 +35,8 @@ from custom_components.parqex.api.models import (
 )
 from custom_components.parqex.api.transport import MAX_RETRY_AFTER, parse_retry_after
 from custom_components.parqex.api.webhooks import parse_event
+from simulator.seeds import DEFAULT_PARQEX_USER, PARQEX_TOGGLE_PATHS, PARQEX_USER_INFO_PATH
+from tests.conftest import Simulator
 
 SECRET = "tok/en+with=odd&chars"
 API_KEY = "seam_test_key_123"
@@ -248,3 +251,46 @@ async def test_not_found_carries_the_service_reason(
     with pytest.raises(NotFoundError) as caught:
         await ParqexClient(http, SECRET, base_url=url).async_get_devices()
     assert caught.value.error_type is None
+
+
+@pytest.mark.parametrize("path", [PARQEX_USER_INFO_PATH, PARQEX_TOGGLE_PATHS["plural"]])
+@pytest.mark.parametrize("callable_token", [False, True])
+async def test_new_parqex_requests_never_repeat_the_token(
+    simulator: Simulator, http: ClientSession, path: str, callable_token: bool
+) -> None:
+    """user-info and toggle scrub the token a service echoes, fixed or fetched per request."""
+    token = simulator.state.issue_tokens(DEFAULT_PARQEX_USER["id"])["access_token"]
+
+    async def source() -> str:
+        return token
+
+    client = ParqexClient(http, source if callable_token else token, base_url=simulator.url)
+
+    async def ask() -> object:
+        if path == PARQEX_USER_INFO_PATH:
+            return await client.async_get_user()
+        return await client.async_toggle("70fc7ebd63d841d9a9f06ff815be1e7c", open_door=True)
+
+    for status in (500, 401, 400):
+        simulator.fault(service="parqex", path=path, mode="echo_secret", status=status)
+        with pytest.raises(ApiError) as caught:
+            await ask()
+        assert simulator.state.requests[-1].echoed_secret
+        assert token not in str(caught.value)
+        assert quote(token, safe="") not in str(caught.value)
+        if status == 401:
+            assert isinstance(caught.value, AuthenticationError)
+    assert simulator.state.toggles == []
+
+
+@pytest.mark.parametrize("mode", ["huge", "huge_chunked", "bomb"])
+async def test_a_huge_toggle_answer_is_refused(
+    simulator: Simulator, http: ClientSession, monkeypatch: pytest.MonkeyPatch, mode: str
+) -> None:
+    monkeypatch.setattr(transport, "MAX_ANSWER_BYTES", 1024 * 1024)
+    simulator.fault(
+        service="parqex", path=PARQEX_TOGGLE_PATHS["plural"], mode=mode, size=8 * 1024 * 1024
+    )
+    client = ParqexClient(http, SECRET, base_url=simulator.url)
+    with pytest.raises(ResponseTooLargeError):
+        await client.async_toggle("70fc7ebd63d841d9a9f06ff815be1e7c", open_door=True)

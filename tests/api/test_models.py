@@ -10,6 +10,8 @@ import pytest
 
 from custom_components.parqex.api import ApiError, InvalidResponseError, SeamDeviceError
 from custom_components.parqex.api.models import (
+    decode_parqex_token,
+    decode_parqex_user,
     parse_parqex_sync,
     parse_seam_action_attempt,
     parse_seam_devices,
@@ -315,6 +317,35 @@ def test_seam_device_after_events() -> None:
     assert (device.locked, device.battery_status) == (True, "good")
 
 
+def test_seam_device_list_after_events() -> None:
+    listed = parse_seam_devices(
+        _body(
+            {
+                "devices": [
+                    {"device_id": "a", "properties": {"serial_number": "SN-1", "locked": True}},
+                    {"device_id": "b"},
+                ]
+            }
+        )
+    )
+    first = listed.devices["a"]
+    assert (first.serial_number, listed.devices["b"].serial_number) == ("SN-1", None)
+
+    unlocked = listed.with_device(first.with_locked(False))
+    assert list(unlocked.devices) == ["a", "b"]
+    assert unlocked.devices["a"].locked is False
+    added = listed.with_device(
+        parse_seam_devices(_body({"devices": [{"device_id": "c"}]})).devices["c"]
+    )
+    assert list(added.devices) == ["a", "b", "c"]
+    removed = listed.without_device("a")
+    assert (list(removed.devices), removed.skipped) == (["b"], listed.skipped)
+    assert listed.without_device("unknown") == listed
+    # The list it replaced is untouched.
+    assert list(listed.devices) == ["a", "b"]
+    assert listed.devices["a"].locked is True
+
+
 def test_parqex_values_are_read_as_sent() -> None:
     account = parse_parqex_sync(
         _body(
@@ -330,9 +361,18 @@ def test_parqex_values_are_read_as_sent() -> None:
                                 "bluetooth_sensor": False,
                                 "bluetooth_sensor_battery_level": 0,
                                 "bluetooth_sensor_mac_address": "401175900000",
-                                "image": "",
                                 "active": False,
-                            }
+                            },
+                            # ParqEx deprecated `image`, `light` and `sensor`; a door that
+                            # still carries them (with any value) decodes all the same.
+                            {
+                                "id": "legacy",
+                                "name": "Legacy",
+                                "state": "CLOSED",
+                                "image": "https://cdn.parqex.com/door.png",
+                                "light": True,
+                                "sensor": "yes",
+                            },
                         ],
                     }
                 ]
@@ -340,6 +380,7 @@ def test_parqex_values_are_read_as_sent() -> None:
         )
     )
     controller, door = account.controllers["c"], account.doors["d"]
+    assert controller.active is True
     assert controller.bluetooth_mac_address is None
     assert controller.reported_bluetooth_mac_address == "000000000000"
     assert controller.last_contact is not None
@@ -347,7 +388,143 @@ def test_parqex_values_are_read_as_sent() -> None:
     assert controller.last_contact.isoformat() == "2026-11-20T08:15:00+01:00"
     assert door.bluetooth_sensor_battery_level is None
     assert door.reported_bluetooth_sensor_battery_level == 0
-    assert (door.image, door.active, door.bluetooth_sensor_mac) == (None, False, "401175900000")
+    assert (door.active, door.bluetooth_sensor_mac) == (False, "401175900000")
+    legacy = account.doors["legacy"]
+    assert (legacy.name, legacy.is_open) == ("Legacy", False)
+    assert account.skipped == 0
+    for deprecated in ("image", "light", "sensor"):
+        assert not hasattr(legacy, deprecated)
+
+
+def _user_info(data: Any) -> bytes:
+    return _body({"success": True, "timestamp": "2026-11-20 08:15:00", "data": data})
+
+
+@pytest.mark.parametrize(
+    ("first_name", "last_name", "name"),
+    [
+        ("Pat", "Garage", "Pat Garage"),
+        ("  Pat ", " Garage\t", "Pat Garage"),
+        ("Pat", None, "Pat"),
+        (None, "Garage", "Garage"),
+        ("   ", "Garage", "Garage"),
+        ("", "", ""),
+        (None, None, ""),
+    ],
+)
+def test_parqex_user_name(first_name: str | None, last_name: str | None, name: str) -> None:
+    user = decode_parqex_user(
+        _user_info({"id": "u1", "first_name": first_name, "last_name": last_name})
+    )
+    assert (user.id, user.name) == ("u1", name)
+    # The decoded fields stay as sent; only `name` tidies them.
+    assert (user.first_name, user.last_name) == (first_name, last_name)
+
+
+def test_parqex_user_without_names_and_with_unknown_fields() -> None:
+    user = decode_parqex_user(_user_info({"id": "u2", "email": "pat@example.com"}))
+    assert (user.id, user.first_name, user.last_name, user.name) == ("u2", None, None, "")
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"success": True},
+        {"data": None},
+        {"data": []},
+        {"data": {"first_name": "Pat"}},
+        {"data": {"id": ""}},
+        {"data": {"id": 7}},
+        {"data": {"id": "u", "first_name": 3}},
+        [{"data": {"id": "u"}}],
+    ],
+)
+def test_parqex_user_info_of_the_wrong_shape(payload: Any) -> None:
+    with pytest.raises(InvalidResponseError, match="ParqEx user-info is malformed"):
+        decode_parqex_user(_body(payload))
+
+
+def test_parqex_user_info_that_is_not_json() -> None:
+    with pytest.raises(InvalidResponseError, match="ParqEx user-info is not JSON"):
+        decode_parqex_user(b"<html>Service temporarily degraded</html>")
+
+
+ACCESS_TOKEN = "pqx_at_secret-access"
+REFRESH_TOKEN = "pqx_rt_secret-refresh"
+
+
+def test_parqex_token_decodes() -> None:
+    token = decode_parqex_token(
+        _body(
+            {
+                "access_token": ACCESS_TOKEN,
+                "refresh_token": REFRESH_TOKEN,
+                "expires_in": 3600,
+                "token_type": "Bearer",
+                "scope": "OPENDOOR,CLOSEDOOR",
+                "id_token": "ignored",
+            }
+        )
+    )
+    assert (token.access_token, token.refresh_token) == (ACCESS_TOKEN, REFRESH_TOKEN)
+    assert (token.expires_in, token.token_type, token.scope) == (
+        3600,
+        "Bearer",
+        "OPENDOOR,CLOSEDOOR",
+    )
+
+
+def test_parqex_token_with_only_what_is_required() -> None:
+    token = decode_parqex_token(_body({"access_token": ACCESS_TOKEN, "expires_in": 0}))
+    assert (token.expires_in, token.refresh_token, token.token_type, token.scope) == (
+        0,
+        None,
+        None,
+        None,
+    )
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"access_token": ACCESS_TOKEN, "expires_in": -1},
+        {"access_token": ACCESS_TOKEN},
+        {"access_token": ACCESS_TOKEN, "expires_in": "3600"},
+        {"access_token": ACCESS_TOKEN, "expires_in": 1.5},
+        {"access_token": "", "expires_in": 3600},
+        {"refresh_token": REFRESH_TOKEN, "expires_in": 3600},
+        {"access_token": ACCESS_TOKEN, "expires_in": 3600, "refresh_token": 5},
+        {"error": "invalid_grant"},
+        [],
+    ],
+)
+def test_parqex_token_of_the_wrong_shape(payload: Any) -> None:
+    with pytest.raises(InvalidResponseError, match="ParqEx token answer is malformed") as caught:
+        decode_parqex_token(_body(payload))
+    assert ACCESS_TOKEN not in str(caught.value)
+    assert REFRESH_TOKEN not in str(caught.value)
+
+
+def test_parqex_token_negative_lifetime_names_the_field() -> None:
+    with pytest.raises(InvalidResponseError, match=r"expires_in"):
+        decode_parqex_token(_body({"access_token": ACCESS_TOKEN, "expires_in": -30}))
+
+
+def test_parqex_token_repr_hides_the_tokens() -> None:
+    token = decode_parqex_token(
+        _body(
+            {
+                "access_token": ACCESS_TOKEN,
+                "refresh_token": REFRESH_TOKEN,
+                "expires_in": 3600,
+                "scope": "OPENDOOR",
+            }
+        )
+    )
+    for shown in (repr(token), str(token), f"{token}", f"{[token]}"):
+        assert ACCESS_TOKEN not in shown
+        assert REFRESH_TOKEN not in shown
+    assert repr(token) == "ParqexToken(expires_in=3600, scope='OPENDOOR')"
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,8 @@ FRONT_DOOR_ID = "7c1a9e5e-3d2b-4f7a-9a55-2f0c8b1d6e01"
 BACK_DOOR_ID = "0b6f0a2c-8e4d-4c1b-b7a9-51d3f4e2a902"
 # (platform, object id, key): Home Assistant chooses the entity ids (since 2026.6 they carry
 # the device's area), so the test finds them in its entity registry by unique id.
-KITTY = ("binary_sensor", KITTY_DOOR_ID, "door")
+# A ParqEx door is a cover (its binary sensor is disabled by default).
+KITTY = ("cover", KITTY_DOOR_ID, "cover")
 FRONT_DOOR = ("lock", FRONT_DOOR_ID, "lock")
 BACK_DOOR = ("lock", BACK_DOOR_ID, "lock")
 CLIENT_ID = "http://127.0.0.1/"
@@ -202,15 +203,19 @@ def log_in(hass: HassProcess) -> Http:
     return Http(hass.url, tokens["access_token"])
 
 
-def add_entry(api: Http, service: str, fields: dict[str, Any]) -> dict[str, Any]:
-    """Go through the config flow as the frontend does; a dict value fills a section."""
+def add_entry(api: Http, step_id: str, fields: dict[str, Any]) -> dict[str, Any]:
+    """Go through the config flow as the frontend does; a dict value fills a section.
+
+    `step_id` is the menu's choice: `parqex` (signing in at ParqEx), `parqex_token` (an access
+    token obtained elsewhere) or `seam`.
+    """
     step = api.post("/api/config/config_entries/flow", {"handler": DOMAIN})
     assert step["type"] == "menu"
-    assert step["menu_options"] == ["parqex", "seam"]
+    assert step["menu_options"] == ["parqex", "parqex_token", "seam"]
     path = f"/api/config/config_entries/flow/{step['flow_id']}"
-    step = api.post(path, {"next_step_id": service})
+    step = api.post(path, {"next_step_id": step_id})
     assert step["type"] == "form"
-    assert step["step_id"] == service
+    assert step["step_id"] == step_id
     schema = {field["name"]: field for field in step["data_schema"]}
     assert {*schema} == {*fields}
     for name, value in fields.items():
@@ -286,7 +291,7 @@ def test_real_home_assistant(
 
     parqex = add_entry(
         api,
-        "parqex",
+        "parqex_token",
         {"access_token": DEFAULT_PARQEX_TOKEN, "advanced": {"url": simulator_process.url}},
     )
     seam = add_entry(
@@ -316,7 +321,11 @@ def test_real_home_assistant(
         return current if all(current.get(e) not in (None, "unavailable") for e in wanted) else None
 
     before = wait_for(loaded_states, "the entities after the reload", POLL_WAIT, alive)
-    assert (before[kitty], before[front_door], before[back_door]) == ("on", "locked", "unlocked")
+    assert (before[kitty], before[front_door], before[back_door]) == (
+        "open",
+        "locked",
+        "unlocked",
+    )
 
     # Someone closes the garage door, unlocks the front door and locks the back door.
     simulator.post(f"/_simulator/parqex/doors/{KITTY_DOOR_ID}", {"state": "CLOSED"})
@@ -327,7 +336,7 @@ def test_real_home_assistant(
         current = states(api)
         seen = (current[kitty], current[front_door], current[back_door])
         print("states:", seen)  # shown when the test fails
-        return current if seen == ("off", "unlocked", "locked") else None
+        return current if seen == ("closed", "unlocked", "locked") else None
 
     wait_for(changed, "the next polls to show the changes", POLL_WAIT, alive)
 

@@ -130,15 +130,17 @@ class ParqexClient:
         try:
             return parse_parqex_sync(payload)
         except InvalidResponseError:
-            # A 200 that is not a device list but says the token is invalid is a refusal.
-            if INVALID_ACCESS_TOKEN in payload:
-                raise AuthenticationError("ParqEx refused the access token") from None
+            _raise_if_token_refused(payload)
             raise
 
     async def async_get_user(self) -> ParqexUser:
         """The signed-in user: ParqEx's stable id of the account, and the user's name."""
         payload, _ = await self._request("GET", PARQEX_USER_INFO_PATH)
-        return decode_parqex_user(payload)
+        try:
+            return decode_parqex_user(payload)
+        except InvalidResponseError:
+            _raise_if_token_refused(payload)
+            raise
 
     async def async_toggle(self, door_id: str, *, open_door: bool) -> None:
         """Ask the door's controller to open or close it; returns once ParqEx accepted it.
@@ -165,11 +167,20 @@ class ParqexClient:
             raise InvalidResponseError("ParqEx toggle answer is not the documented shape") from None
         if message == TOGGLE_ACCEPTED:
             return
+        if not message:
+            _raise_if_token_refused(payload)
+            raise DoorCommandError("ParqEx refused the door command without saying why", "unknown")
         shown = scrub(message, (token,))
         if "(401)" in message:
             raise AuthenticationError(f"ParqEx refused the door command: {shown}")
         reason = next((name for mark, name in _TOGGLE_REFUSALS if mark in message), "unknown")
         raise DoorCommandError(f"ParqEx refused the door command: {shown}", reason)
+
+
+def _raise_if_token_refused(payload: bytes) -> None:
+    """A 2xx answer that is not what was asked for but says the token is invalid is a refusal."""
+    if INVALID_ACCESS_TOKEN in payload:
+        raise AuthenticationError("ParqEx refused the access token")
 
 
 def authorize_url(base_url: str) -> str:
