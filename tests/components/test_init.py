@@ -161,9 +161,7 @@ async def test_credentials_refused_while_running_start_reauth(
     await poll(hass, freezer, 30)
     (flow,) = hass.config_entries.flow.async_progress()
     assert flow["context"]["source"] == SOURCE_REAUTH
-    assert hass.states.get(find_entity(hass, "cover", KITTY, "cover")).state == (
-        STATE_UNAVAILABLE
-    )
+    assert hass.states.get(find_entity(hass, "cover", KITTY, "cover")).state == (STATE_UNAVAILABLE)
 
 
 async def test_new_devices_appear_without_reload(
@@ -272,9 +270,7 @@ async def test_inactive_door_and_offline_device_are_unavailable(
     assert hass.states.get(connection).state == "off"
     simulator.state.update_door(KITTY, {"active": False})
     await poll(hass, freezer, 60)
-    assert hass.states.get(find_entity(hass, "cover", KITTY, "cover")).state == (
-        STATE_UNAVAILABLE
-    )
+    assert hass.states.get(find_entity(hass, "cover", KITTY, "cover")).state == (STATE_UNAVAILABLE)
     assert hass.states.get(find_entity(hass, "cover", LAST_DOOR, "cover")).state == "open"
 
 
