@@ -10,6 +10,7 @@ from unittest.mock import patch
 from urllib.parse import parse_qs, urlsplit
 
 from aiohttp import ClientSession
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.application_credentials import (
     ClientCredential,
     async_import_client_credential,
@@ -38,7 +39,7 @@ from simulator.seeds import (
     DEFAULT_PARQEX_USER,
     GUEST_PARQEX_USER,
 )
-from tests.conftest import Simulator, find_entity, setup
+from tests.conftest import Simulator, find_entity, poll, setup
 
 KITTY = "70fc7ebd63d841d9a9f06ff815be1e7c"
 TOKEN_PATH = "/oauth/v2/endpoints/token/"
@@ -409,3 +410,20 @@ async def test_the_credentials_form_says_which_redirect_url_to_register(
     assert answer["success"]
     placeholders = answer["result"]["integrations"][DOMAIN]["description_placeholders"]
     assert placeholders == {"redirect_url": "https://my.home-assistant.io/redirect/oauth"}
+
+
+async def test_an_entry_keeps_working_across_many_token_lifetimes(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, simulator: Simulator
+) -> None:
+    """Five lifetimes of a 10-minute token, polled every 30 s: one refresh per lifetime."""
+    simulator.state.clock = time.monotonic
+    simulator.state.token_lifetime = 600
+    entry = signed_in_entry(hass, simulator, expires_in=600)
+    await setup(hass, entry)
+    cover = find_entity(hass, "cover", KITTY, "cover")
+    for _ in range(5 * 600 // 30):
+        await poll(hass, freezer, 30)
+        assert hass.states.get(cover).state == "open"
+    assert simulator.state.token_requests["refresh_token"] == 5
+    assert hass.config_entries.flow.async_progress() == []
+    assert entry.runtime_data.last_update_success
