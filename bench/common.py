@@ -23,6 +23,8 @@ TARGETS: Final[dict[str, tuple[str, float | None]]] = {
     "import_ms": ("<=", 50.0),
     "seam_sdk_import_ms": ("report", None),
     "lock_confirm_overhead_s": ("<=", 0.5),
+    "cover_confirm_overhead_s": ("<=", 2.0),
+    "token_refreshes_per_expiry": ("==", 1),
 }
 SDK_KEYS: Final = ("seam_parse_sdk_ratio", "seam_sdk_import_ms")
 
@@ -52,6 +54,17 @@ class Sizes:
     # Lock commands: how many, and how long the simulated lock takes to act.
     lock_commands: int = 5
     action_delay: float = 1.0
+    # Door commands (cover.open_cover / close_cover): how many, and how long a simulated door
+    # takes to get there.
+    cover_commands: int = 5
+    travel_time: float = 1.0
+    # OAuth refreshes: how long an access token lasts, how many times it runs out (by a frozen
+    # clock that moves a second at a time), and what uses the token at once at every step:
+    # polls of the coordinator, and reads on its client outside the coordinator's own lock.
+    token_lifetime: int = 30
+    token_expiries: int = 10
+    concurrent_polls: int = 2
+    concurrent_reads: int = 2
     # Fresh interpreters per import figure (the SDK's takes seconds a time, and is only reported).
     import_repeats: int = 11
     sdk_import_repeats: int = 5
@@ -85,6 +98,8 @@ QUICK: Final = Sizes(
     setup_warm_up=0,
     lock_commands=1,
     action_delay=0.1,
+    cover_commands=1,
+    token_expiries=3,
     import_repeats=1,
     sdk_import_repeats=1,
 )

@@ -7,6 +7,7 @@ PARQEX_BENCH_OUTPUT names.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 import gc
@@ -16,28 +17,47 @@ from typing import Any
 from unittest.mock import patch
 
 from aiohttp import ClientSession
+from aiohttp.test_utils import TestServer
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.application_credentials import (
+    ClientCredential,
+    async_import_client_credential,
+)
+from homeassistant.components.cover import CoverState
 from homeassistant.components.lock import LockState
 from homeassistant.const import ATTR_ENTITY_ID, EVENT_STATE_CHANGED, EVENT_STATE_REPORTED, Platform
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.config_entry_oauth2_flow import CLOCK_OUT_OF_SYNC_MAX_SEC
+from homeassistant.setup import async_setup_component
 import orjson
 import pytest
 from pytest_homeassistant_custom_component.common import (  # type: ignore[import-untyped]
     MockConfigEntry,
+    async_fire_time_changed,
 )
 
+from custom_components.parqex import const
+from custom_components.parqex.api import ApiError
 from custom_components.parqex.api.parqex import INVALID_ACCESS_TOKEN, PARQEX_SYNC_PATH
 from custom_components.parqex.api.transport import request
 from custom_components.parqex.const import (
     CONF_ACCESS_TOKEN,
     CONF_API_KEY,
+    CONF_AUTH_IMPLEMENTATION,
+    CONF_TOKEN,
     CONF_URL,
     CONF_USER_IDENTITY_ID,
     DOMAIN,
 )
 from custom_components.parqex.coordinator import ParqexCoordinator, SeamCoordinator
+from custom_components.parqex.migration import MINOR_VERSION, VERSION
+from simulator import SimulatorState, build_app
 from simulator.seeds import (
+    DEFAULT_PARQEX_CLIENT_ID,
+    DEFAULT_PARQEX_CLIENT_SECRET,
     DEFAULT_PARQEX_TOKEN,
+    DEFAULT_PARQEX_USER,
     DEFAULT_SEAM_API_KEY,
     DEFAULT_USER_IDENTITY_ID,
     generate_parqex_controllers,
@@ -47,7 +67,16 @@ from .common import Sizes
 from .ha_results import RESULTS, record
 
 SEAM_LIST_PATH = "/user_identities/list_accessible_devices"
+# What the integration's ParqEx client sends with every request (ParqEx wants all five).
+PARQEX_HEADERS = {
+    "Accept": "application/json",
+    "Accept-Encoding": "gzip",
+    "Accept-Charset": "utf-8",
+    "Authorization": f"Bearer {DEFAULT_PARQEX_TOKEN}",
+    "Content-Type": "application/json",
+}
 LOCK_DOMAIN = Platform.LOCK.value
+COVER_DOMAIN = Platform.COVER.value
 DOORS_PER_CONTROLLER = 3
 SIZES = Sizes.from_env()
 
@@ -157,7 +186,7 @@ async def cpu_seconds(run: Callable[[], Any]) -> float:
 
 
 async def test_polls(hass: HomeAssistant, control: ClientSession, simulator_url: str) -> None:
-    """State writes and CPU time of polls, then lock command latency, all on one setup."""
+    """State writes and CPU time of polls, then lock and door command latency, on one setup."""
     await generate(control, doors=SIZES.poll_doors, devices=SIZES.poll_devices)
     parqex, seam = parqex_entry(simulator_url), seam_entry(simulator_url)
     await setup(hass, parqex, seam)
@@ -181,7 +210,7 @@ async def test_polls(hass: HomeAssistant, control: ClientSession, simulator_url:
             "ParqEx",
             "GET",
             simulator_url + PARQEX_SYNC_PATH,
-            headers=parqex_coordinator.client._headers(),
+            headers=PARQEX_HEADERS,
             timeout=10,
             auth_marker=INVALID_ACCESS_TOKEN,
         )
@@ -242,11 +271,14 @@ async def test_polls(hass: HomeAssistant, control: ClientSession, simulator_url:
         RESULTS["one_change_poll_written"] = sorted(set(written))
 
     await lock_commands(hass, control)
+    await cover_commands(hass, control)
 
 
-async def seconds_to_unlocked(hass: HomeAssistant, entity_id: str) -> float:
-    """Seconds from calling `lock.unlock` until the lock shows `unlocked`."""
-    unlocked_at: list[float] = []
+async def seconds_to_state(
+    hass: HomeAssistant, domain: str, service: str, entity_id: str, wanted: str, *, timeout: float
+) -> float:
+    """Seconds from calling `domain.service` on an entity until it shows `wanted` (real time)."""
+    reached: asyncio.Future[float] = hass.loop.create_future()
 
     @callback
     def seen(event: Event[Any]) -> None:
@@ -254,21 +286,22 @@ async def seconds_to_unlocked(hass: HomeAssistant, entity_id: str) -> float:
         if (
             event.data["entity_id"] == entity_id
             and new_state is not None
-            and new_state.state == LockState.UNLOCKED
+            and new_state.state == wanted
+            and not reached.done()
         ):
-            unlocked_at.append(time.perf_counter())
+            reached.set_result(time.perf_counter())
 
     unsubscribe = hass.bus.async_listen(EVENT_STATE_CHANGED, seen)
     try:
         start = time.perf_counter()
-        await hass.services.async_call(
-            LOCK_DOMAIN, "unlock", {ATTR_ENTITY_ID: entity_id}, blocking=True
-        )
-        await hass.async_block_till_done()
+        await hass.services.async_call(domain, service, {ATTR_ENTITY_ID: entity_id}, blocking=True)
+        async with asyncio.timeout(timeout):
+            shown_at = await reached
+    except TimeoutError:
+        raise AssertionError(f"{entity_id} did not show {wanted} within {timeout:g} s") from None
     finally:
         unsubscribe()
-    assert unlocked_at, f"{entity_id} never showed unlocked"
-    return unlocked_at[0] - start
+    return shown_at - start
 
 
 async def lock_commands(hass: HomeAssistant, control: ClientSession) -> None:
@@ -283,8 +316,133 @@ async def lock_commands(hass: HomeAssistant, control: ClientSession) -> None:
     ]
     assert len(locked) >= SIZES.lock_commands
     for entity_id in locked[: SIZES.lock_commands]:
-        record("lock_confirm_overhead_s", await seconds_to_unlocked(hass, entity_id) - delay)
+        elapsed = await seconds_to_state(
+            hass, LOCK_DOMAIN, "unlock", entity_id, LockState.UNLOCKED, timeout=60
+        )
+        record("lock_confirm_overhead_s", elapsed - delay)
     RESULTS["lock_action_delay_s"] = delay
+
+
+async def cover_commands(hass: HomeAssistant, control: ClientSession) -> None:
+    """Time from `cover.open_cover` (or close) to the door shown open (closed), less its travel.
+
+    Each command goes to another door: ParqEx asks for 20 s between commands to one door.
+    """
+    travel = SIZES.travel_time
+    async with control.post(
+        "/_simulator/parqex/settings", json={"travel_time": travel}
+    ) as response:
+        response.raise_for_status()
+    doors = [
+        state
+        for state in hass.states.async_all(COVER_DOMAIN)
+        if state.state in (CoverState.OPEN, CoverState.CLOSED)
+    ]
+    assert len(doors) >= SIZES.cover_commands
+    for door in doors[: SIZES.cover_commands]:
+        opening = door.state == CoverState.CLOSED
+        elapsed = await seconds_to_state(
+            hass,
+            COVER_DOMAIN,
+            "open_cover" if opening else "close_cover",
+            door.entity_id,
+            CoverState.OPEN if opening else CoverState.CLOSED,
+            timeout=const.DOOR_TRAVEL_LIMIT + travel + 10,
+        )
+        record("cover_confirm_overhead_s", elapsed - travel)
+    RESULTS["cover_travel_time_s"] = travel
+    RESULTS["door_poll_interval_s"] = const.DOOR_POLL_INTERVAL
+
+
+async def use_token_at_once(coordinator: ParqexCoordinator) -> list[bool]:
+    """Polls of the coordinator and reads on its client, all at once; whether each worked.
+
+    Home Assistant runs one refresh of a coordinator at a time, so the direct reads (what a
+    door command does) are what really meet at the token.
+    """
+
+    async def poll() -> bool:
+        await coordinator.async_refresh()
+        return coordinator.last_update_success
+
+    async def read() -> bool:
+        try:
+            await coordinator.client.async_get_devices()
+        except ApiError:
+            return False
+        return True
+
+    return await asyncio.gather(
+        *(poll() for _ in range(SIZES.concurrent_polls)),
+        *(read() for _ in range(SIZES.concurrent_reads)),
+    )
+
+
+async def test_token_refreshes(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, socket_enabled: None
+) -> None:
+    """Refresh grants of a signed-in ParqEx entry per expiry of its access token.
+
+    The simulator runs in this process on Home Assistant's loop, by the same frozen clock,
+    which moves a second at a time. At every step the coordinator polls and its client reads
+    `/sync` directly, several of each at once (its own scheduled poll also runs when due).
+    Home Assistant refreshes a token CLOCK_OUT_OF_SYNC_MAX_SEC (20 s) before it expires, so by
+    its clock a token runs out every `token_lifetime - CLOCK_OUT_OF_SYNC_MAX_SEC` seconds: one
+    expiry, which should cost exactly one refresh grant however many requests meet there.
+    """
+    state = SimulatorState()
+    # time.monotonic is freezegun's by now: the simulator's tokens expire by the frozen clock.
+    state.clock = time.monotonic
+    state.generate(controllers=2, doors_per_controller=DOORS_PER_CONTROLLER)
+    state.set_parqex_settings({"token_lifetime": SIZES.token_lifetime})
+    usable = SIZES.token_lifetime - CLOCK_OUT_OF_SYNC_MAX_SEC
+    assert usable > 0, "a token must outlast Home Assistant's refresh margin"
+    assert await async_setup_component(hass, "application_credentials", {})
+    await async_import_client_credential(
+        hass, DOMAIN, ClientCredential(DEFAULT_PARQEX_CLIENT_ID, DEFAULT_PARQEX_CLIENT_SECRET)
+    )
+    server = TestServer(build_app(state), host="127.0.0.1")
+    await server.start_server()
+    try:
+        tokens = state.issue_tokens(DEFAULT_PARQEX_USER["id"])
+        entry = MockConfigEntry(
+            domain=DOMAIN,
+            title="ParqEx (OAuth)",
+            unique_id=DEFAULT_PARQEX_USER["id"],
+            version=VERSION,
+            minor_version=MINOR_VERSION,
+            data={
+                CONF_AUTH_IMPLEMENTATION: DOMAIN,
+                CONF_TOKEN: {**tokens, "expires_at": time.time() + tokens["expires_in"]},
+                CONF_URL: str(server.make_url("")).rstrip("/"),
+            },
+        )
+        await setup(hass, entry)
+        coordinator = entry.runtime_data
+        assert isinstance(coordinator, ParqexCoordinator)
+        before = dict(state.token_requests)
+        requests = failed = 0
+        for _ in range(SIZES.token_expiries * usable):
+            freezer.tick(1)
+            async_fire_time_changed(hass)
+            answered = await use_token_at_once(coordinator)
+            requests += len(answered)
+            failed += answered.count(False)
+            await hass.async_block_till_done(wait_background_tasks=True)
+        assert await hass.config_entries.async_unload(entry.entry_id)
+    finally:
+        await server.close()
+    RESULTS["token_refresh"] = {
+        "refresh_grants": state.token_requests["refresh_token"] - before["refresh_token"],
+        "expiries": SIZES.token_expiries,
+        "elapsed_s": SIZES.token_expiries * usable,
+        "token_lifetime_s": SIZES.token_lifetime,
+        "margin_s": CLOCK_OUT_OF_SYNC_MAX_SEC,
+        "requests": requests,
+        "concurrent_polls": SIZES.concurrent_polls,
+        "concurrent_reads": SIZES.concurrent_reads,
+        "failed": failed,
+    }
 
 
 SETUP_CASES = [("warm-up", 1, True)] * SIZES.setup_warm_up + [

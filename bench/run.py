@@ -49,6 +49,7 @@ def sizes_from(args: argparse.Namespace) -> Sizes:
             poll_devices=args.size,
             setup_devices=args.size,
             lock_commands=min(sizes.lock_commands, (args.size + 1) // 2),
+            cover_commands=min(sizes.cover_commands, args.size),
         )
     return sizes
 
@@ -119,6 +120,7 @@ def home_assistant_figures(
     poll = ms["poll_cpu_parqex"] + ms["poll_cpu_seam"]
     floor = ms["floor_cpu_parqex"] + ms["floor_cpu_seam"]
     setup_1x, setup_2x = median(raw["setup_s_1x"]), median(raw["setup_s_2x"])
+    refresh = raw["token_refresh"]
     figures: dict[str, float | None] = {
         # Counts are the worst of the repeated polls, not a median.
         "unchanged_poll_state_writes": max(raw["unchanged_poll_state_writes"]),
@@ -127,6 +129,8 @@ def home_assistant_figures(
         "setup_seconds_per_1000_devices": setup_1x * 1000 / sizes.setup_devices,
         "setup_scaling_ratio": setup_2x / setup_1x,
         "lock_confirm_overhead_s": median(raw["lock_confirm_overhead_s"]),
+        "cover_confirm_overhead_s": median(raw["cover_confirm_overhead_s"]),
+        "token_refreshes_per_expiry": refresh["refresh_grants"] / refresh["expiries"],
     }
     polled = (
         f"{sizes.poll_doors} doors + {sizes.poll_devices} devices, {raw['poll_entities']} entities"
@@ -156,6 +160,18 @@ def home_assistant_figures(
         "lock_confirm_overhead_s": (
             f"simulated lock delay {raw['lock_action_delay_s']:g} s; runs: "
             + ", ".join(f"{value:.2f}" for value in raw["lock_confirm_overhead_s"])
+        ),
+        "cover_confirm_overhead_s": (
+            f"simulated door travel {raw['cover_travel_time_s']:g} s, /sync read every "
+            f"{raw['door_poll_interval_s']:g} s while a door moves; runs: "
+            + ", ".join(f"{value:.2f}" for value in raw["cover_confirm_overhead_s"])
+        ),
+        "token_refreshes_per_expiry": (
+            f"{refresh['refresh_grants']} refresh grants / {refresh['expiries']} expiries: "
+            f"{refresh['token_lifetime_s']} s tokens refreshed {refresh['margin_s']} s early, "
+            f"{refresh['elapsed_s']} s of frozen time, each second {refresh['concurrent_polls']} "
+            f"polls + {refresh['concurrent_reads']} reads at once ({refresh['requests']} in all, "
+            f"{refresh['failed']} failed)"
         ),
     }
     return figures, notes
@@ -229,7 +245,10 @@ def main(argv: list[str] | None = None) -> None:
         "seam SDK not installed" if sdk is None else f"import seam; fastest {min(sdk):.0f} ms"
     )
 
-    phase("parsing, then Home Assistant: setup, polls, lock commands (one pytest session)")
+    phase(
+        "parsing, then Home Assistant: polls, lock and door commands, token refreshes, setup "
+        "(one pytest session)"
+    )
     raw = (home_assistant or HomeAssistantRun(sizes)).result()
     figures.update(raw["parse_figures"])
     notes.update(raw["parse_notes"])

@@ -48,6 +48,8 @@ def test_quick_bench_reports_every_figure(tmp_path: Path) -> None:
     # Counts, not timings: they hold at any size.
     assert figures["unchanged_poll_state_writes"] == 0
     assert figures["one_change_poll_state_writes"] == 1
+    # By a frozen clock: one refresh grant per expiry of the OAuth access token.
+    assert figures["token_refreshes_per_expiry"] == 1
     # Every line of the table is printed.
     for key in TARGETS:
         assert key in result.stdout

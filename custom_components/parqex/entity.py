@@ -189,9 +189,16 @@ def async_add_new_entities(
 
     `candidates` yields a unique key and a factory for every entity the current data calls
     for; a key is forgotten when its entity is removed, so a device that comes back gets its
-    entities again.
+    entities again. An entity disabled in the registry is never added (Home Assistant aborts
+    it, which also runs its removal callbacks): its key stays known, or it would be built and
+    aborted again on every update.
     """
     known: set[str] = set()
+
+    @callback
+    def forget(key: str, entity: Entity) -> None:
+        if not (entity.registry_entry and entity.registry_entry.disabled):
+            known.discard(key)
 
     @callback
     def add_new() -> None:
@@ -201,7 +208,7 @@ def async_add_new_entities(
                 continue
             known.add(key)
             entity = build()
-            entity.async_on_remove(partial(known.discard, key))
+            entity.async_on_remove(partial(forget, key, entity))
             new.append(entity)
         if new:
             async_add_entities(new)

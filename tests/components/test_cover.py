@@ -20,6 +20,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.parqex.api import ParqexClient
+from custom_components.parqex.binary_sensor import ParqexDoorBinarySensor
 from custom_components.parqex.const import CONF_CONTROL_DOORS, DOOR_POLL_INTERVAL
 from tests.conftest import Simulator, find_entity, poll, setup
 
@@ -294,3 +295,24 @@ async def test_control_off_makes_doors_sensors_only(
     door = find_entity(hass, "binary_sensor", KITTY, "door")
     assert entity_registry.async_get(door).disabled_by is None
     assert hass.states.get(door).state == "on"
+
+
+async def test_a_disabled_position_sensor_is_built_once_not_on_every_update(
+    hass: HomeAssistant, simulator: Simulator, parqex_entry: MockConfigEntry
+) -> None:
+    """Home Assistant aborts adding a disabled entity; it is not offered again each poll."""
+    built: list[tuple[str, str]] = []
+    original = ParqexDoorBinarySensor.__init__
+
+    def counting(self: ParqexDoorBinarySensor, *args: Any) -> None:
+        built.append((args[1], args[2].key))
+        original(self, *args)
+
+    with patch.object(ParqexDoorBinarySensor, "__init__", counting):
+        await setup(hass, parqex_entry)
+        for state in ("CLOSED", "OPEN", "CLOSED"):
+            simulator.state.update_door(LAST_DOOR, {"state": state})
+            await parqex_entry.runtime_data.async_refresh()
+            await hass.async_block_till_done()
+    assert built.count((KITTY, "door")) == 1
+    assert built.count((LAST_DOOR, "door")) == 1
