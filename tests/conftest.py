@@ -10,7 +10,8 @@ from typing import Any
 from aiohttp import ClientSession
 from aiohttp.test_utils import TestServer
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.core import HomeAssistant
+from homeassistant.const import EVENT_STATE_CHANGED
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.setup import async_setup_component
 import pytest
@@ -80,6 +81,20 @@ def find_entity(
     ]
     assert len(found) == 1, f"{len(found)} {platform} entities for {object_id} {key}"
     return found[0]
+
+
+def record_states(hass: HomeAssistant, entity_id: str) -> list[str]:
+    """Every state an entity is written with from now on, in order."""
+    seen: list[str] = []
+
+    # A callback runs in the event loop as the event fires, not later in the executor.
+    @callback
+    def changed(event: Event) -> None:
+        if event.data["entity_id"] == entity_id and event.data["new_state"]:
+            seen.append(event.data["new_state"].state)
+
+    hass.bus.async_listen(EVENT_STATE_CHANGED, changed)
+    return seen
 
 
 def find_device(hass: HomeAssistant, entry: MockConfigEntry, identifier: str) -> dr.DeviceEntry:

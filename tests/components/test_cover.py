@@ -11,8 +11,8 @@ from unittest.mock import patch
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.cover import DOMAIN as COVER_DOMAIN
 from homeassistant.config_entries import SOURCE_REAUTH
-from homeassistant.const import ATTR_ENTITY_ID, EVENT_STATE_CHANGED
-from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.const import ATTR_ENTITY_ID
+from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 import orjson
@@ -22,7 +22,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.parqex.api import ParqexClient
 from custom_components.parqex.binary_sensor import ParqexDoorBinarySensor
 from custom_components.parqex.const import CONF_CONTROL_DOORS, DOOR_POLL_INTERVAL
-from tests.conftest import Simulator, find_entity, poll, setup
+from tests.conftest import Simulator, find_entity, poll, record_states, setup
 
 KITTY = "70fc7ebd63d841d9a9f06ff815be1e7c"
 LAST_DOOR = "a42308f43dbfaa8b1960a20ac4317b05"
@@ -50,18 +50,6 @@ async def doors(
 
 def kitty(hass: HomeAssistant) -> str:
     return find_entity(hass, "cover", KITTY, "cover")
-
-
-def record_states(hass: HomeAssistant, entity_id: str) -> list[str]:
-    seen: list[str] = []
-
-    @callback
-    def changed(event: Event) -> None:
-        if event.data["entity_id"] == entity_id and event.data["new_state"]:
-            seen.append(event.data["new_state"].state)
-
-    hass.bus.async_listen(EVENT_STATE_CHANGED, changed)
-    return seen
 
 
 async def call(hass: HomeAssistant, service: str, entity_id: str) -> None:

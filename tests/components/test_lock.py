@@ -9,8 +9,8 @@ from unittest.mock import patch
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.lock import DOMAIN as LOCK_DOMAIN
 from homeassistant.config_entries import SOURCE_REAUTH
-from homeassistant.const import ATTR_ENTITY_ID, EVENT_STATE_CHANGED
-from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.const import ATTR_ENTITY_ID
+from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 import orjson
 import pytest
@@ -18,7 +18,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.parqex.api import SeamClient
 from custom_components.parqex.const import RECONCILE_COOLDOWN
-from tests.conftest import Simulator, find_entity, poll, setup
+from tests.conftest import Simulator, find_entity, poll, record_states, setup
 
 FRONT_ID = "7c1a9e5e-3d2b-4f7a-9a55-2f0c8b1d6e01"
 PADLOCK_ID = "c5d8e1f3-6a7b-4c2d-9e0f-a1b2c3d4e503"
@@ -36,19 +36,6 @@ async def seam(hass: HomeAssistant, simulator: Simulator, seam_entry: MockConfig
 def front(hass: HomeAssistant) -> str:
     """The front door lock's entity id, as Home Assistant named it."""
     return find_entity(hass, "lock", FRONT_ID, "lock")
-
-
-def record_states(hass: HomeAssistant, entity_id: str) -> list[str]:
-    seen: list[str] = []
-
-    # A callback runs in the event loop as the event fires, not later in the executor.
-    @callback
-    def changed(event: Event) -> None:
-        if event.data["entity_id"] == entity_id and event.data["new_state"]:
-            seen.append(event.data["new_state"].state)
-
-    hass.bus.async_listen(EVENT_STATE_CHANGED, changed)
-    return seen
 
 
 async def call(hass: HomeAssistant, service: str, entity_id: str | None = None) -> None:
