@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 import ipaddress
@@ -160,22 +161,28 @@ def status_error(
     return RequestRejectedError(detail, error_type)
 
 
-async def _read_bounded(response: aiohttp.ClientResponse, service: str) -> bytes:
-    """The decoded body, refused once it passes `MAX_ANSWER_BYTES`.
+async def read_bounded(
+    content: aiohttp.StreamReader,
+    declared_length: int | None,
+    limit: int,
+    too_large: Callable[[int | None], ApiError],
+) -> bytes:
+    """A whole body, however many pieces it arrives in; refused past `limit` bytes.
 
-    The decoded bytes are counted as they arrive, so a small compressed answer that would
-    expand to gigabytes stops at the limit.
+    A declared length over the limit is refused before anything is read. Otherwise the bytes
+    are counted as they arrive (decoded ones, for a compressed answer), so a small body that
+    would expand to gigabytes stops at the limit. `too_large` builds the error from the
+    declared length, None when it was the counting that stopped.
     """
-    limit = f"{service} answered with more than {MAX_ANSWER_BYTES // (1024 * 1024)} MB"
-    if response.content_length is not None and response.content_length > MAX_ANSWER_BYTES:
-        raise ResponseTooLargeError(limit)
+    if declared_length is not None and declared_length > limit:
+        raise too_large(declared_length)
     chunks: list[bytes] = []
     size = 0
-    async for chunk in response.content.iter_chunked(_READ_CHUNK):
+    while chunk := await content.read(min(_READ_CHUNK, limit + 1 - size)):
         size += len(chunk)
-        if size > MAX_ANSWER_BYTES:
+        if size > limit:
             chunks.clear()
-            raise ResponseTooLargeError(limit)
+            raise too_large(None)
         chunks.append(chunk)
         # Reading what is already buffered does not wait, and a compressed answer refills
         # the buffer as fast as it is read: let the event loop run between chunks.
@@ -209,7 +216,14 @@ async def request(
             allow_redirects=False,
             timeout=aiohttp.ClientTimeout(total=timeout),
         ) as response:
-            payload = await _read_bounded(response, service)
+            payload = await read_bounded(
+                response.content,
+                response.content_length,
+                MAX_ANSWER_BYTES,
+                lambda _: ResponseTooLargeError(
+                    f"{service} answered with more than {MAX_ANSWER_BYTES // (1024 * 1024)} MB"
+                ),
+            )
             status, response_headers = response.status, response.headers
     except TimeoutError as err:
         raise ServiceUnavailableError(f"{service} did not answer within {timeout:g} s") from err

@@ -20,6 +20,7 @@ import msgspec
 
 from .errors import ApiError
 from .models import Identifier, Model, decode
+from .transport import read_bounded
 
 SECRET_PREFIX: Final = "whsec_"  # noqa: S105 (a prefix, not a secret)
 TIMESTAMP_TOLERANCE: Final = 300
@@ -64,14 +65,13 @@ async def read_delivery(
     The signature covers the whole body, so a body read only as far as it had arrived
     would fail verification. Raises `DeliveryTooLargeError` past the limit.
     """
-    if declared_length is not None and declared_length > limit:
-        raise DeliveryTooLargeError(f"Delivery declares {declared_length} bytes")
-    body = bytearray()
-    while chunk := await content.read(limit + 1 - len(body)):
-        body += chunk
-        if len(body) > limit:
-            raise DeliveryTooLargeError(f"Delivery is larger than {limit} bytes")
-    return bytes(body)
+
+    def too_large(declared: int | None) -> DeliveryTooLargeError:
+        if declared is not None:
+            return DeliveryTooLargeError(f"Delivery declares {declared} bytes")
+        return DeliveryTooLargeError(f"Delivery is larger than {limit} bytes")
+
+    return await read_bounded(content, declared_length, limit, too_large)
 
 
 def decode_secret(secret: str) -> bytes:
