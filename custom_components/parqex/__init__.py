@@ -36,12 +36,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: ParqexConfigEntry) -> bo
     """Poll the entry's service once, then set up its platforms."""
     service = entry_service(entry.data)
     coordinator_class = SeamCoordinator if service == SERVICE_SEAM else ParqexCoordinator
+    coordinator: ParqexCoordinator | SeamCoordinator
     try:
-        coordinator: ParqexCoordinator | SeamCoordinator = (
-            SeamCoordinator(hass, entry)
-            if service == SERVICE_SEAM
-            else ParqexCoordinator(hass, entry, await async_access_token(hass, entry))
-        )
+        if coordinator_class is SeamCoordinator:
+            coordinator = SeamCoordinator(hass, entry)
+        else:
+            coordinator = ParqexCoordinator(hass, entry, await async_access_token(hass, entry))
     except InsecureUrlError as err:
         raise ConfigEntryError(translation_domain=DOMAIN, translation_key="insecure_url") from err
     except InvalidCredentialsError as err:
@@ -51,10 +51,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: ParqexConfigEntry) -> bo
             translation_placeholders={"service": coordinator_class.service_name},
         ) from err
     await coordinator.async_config_entry_first_refresh()
-    if isinstance(coordinator, ParqexCoordinator):
-        await async_adopt_parqex_account_id(hass, entry, coordinator.client)
     entry.runtime_data = coordinator
     if isinstance(coordinator, ParqexCoordinator):
+        await async_adopt_parqex_account_id(hass, entry, coordinator.client)
         apply_door_control(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS_BY_SERVICE[service])
     if isinstance(coordinator, SeamCoordinator) and push_settings(entry.options)[0]:

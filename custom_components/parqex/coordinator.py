@@ -344,6 +344,14 @@ class CloudCoordinator[DataT](DataUpdateCoordinator[DataT]):
                     registry.async_update_device(device.id, remove_config_entry_id=entry_id)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DoorMove:
+    """A door told to move: whether it is opening, and by when it should have arrived."""
+
+    open_door: bool
+    arrive_by: float
+
+
 class ParqexCoordinator(CloudCoordinator[ParqexAccount]):
     """Polls a ParqEx account's `/sync`, quickly while a door it was told to move travels."""
 
@@ -363,10 +371,8 @@ class ParqexCoordinator(CloudCoordinator[ParqexAccount]):
             base_url=entry.data[CONF_URL],
             request_timeout=const.REQUEST_TIMEOUT,
         )
-        # Doors told to move and not there yet: whether each is opening, and by when it
-        # should have arrived.
-        self.moving: dict[str, bool] = {}
-        self._arrive_by: dict[str, float] = {}
+        # Doors told to move and not there yet.
+        self.moving: dict[str, DoorMove] = {}
         self._moves_settled = False
         self._follow: CALLBACK_TYPE | None = None
         super().__init__(hass, entry)
@@ -383,8 +389,9 @@ class ParqexCoordinator(CloudCoordinator[ParqexAccount]):
         Polls already under way left before the command; they are not shown over it.
         """
         self._shown_since = time.monotonic()
-        self.moving[door_id] = open_door
-        self._arrive_by[door_id] = time.monotonic() + const.DOOR_TRAVEL_LIMIT
+        self.moving[door_id] = DoorMove(
+            open_door=open_door, arrive_by=time.monotonic() + const.DOOR_TRAVEL_LIMIT
+        )
         self.async_update_listeners()
         self._schedule_follow()
 
@@ -407,12 +414,12 @@ class ParqexCoordinator(CloudCoordinator[ParqexAccount]):
     def _settle_moves(self, account: ParqexAccount) -> None:
         """Stop showing doors as moving once they report the state asked for, or time is up."""
         now = time.monotonic()
-        for door_id, open_door in list(self.moving.items()):
+        for door_id, move in list(self.moving.items()):
             door = account.doors.get(door_id)
-            arrived = door is not None and door.is_open is open_door
-            if not arrived and now < self._arrive_by[door_id]:
+            arrived = door is not None and door.is_open is move.open_door
+            if not arrived and now < move.arrive_by:
                 continue
-            del self.moving[door_id], self._arrive_by[door_id]
+            del self.moving[door_id]
             self._moves_settled = True
             if not arrived:
                 LOGGER.warning(
@@ -420,7 +427,7 @@ class ParqexCoordinator(CloudCoordinator[ParqexAccount]):
                     "what ParqEx reports",
                     self.name,
                     door.name if door else door_id,
-                    "open" if open_door else "closed",
+                    "open" if move.open_door else "closed",
                     const.DOOR_TRAVEL_LIMIT,
                 )
 

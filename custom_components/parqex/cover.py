@@ -117,7 +117,8 @@ class ParqexDoorCover(ParqexDoorEntity, CoverEntity):
     def _moving_to(self) -> bool | None:
         if self._sending is not None:
             return self._sending
-        return self.coordinator.moving.get(self.door_id)
+        move = self.coordinator.moving.get(self.door_id)
+        return None if move is None else move.open_door
 
     @property
     def is_opening(self) -> bool:

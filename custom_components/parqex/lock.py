@@ -122,14 +122,6 @@ class SeamLock(SeamEntity, LockEntity):
         """Unlock, returning once Seam confirms it."""
         await self._async_set_locked(False)
 
-    def _placeholders(self, locked: bool, **extra: str) -> dict[str, str]:
-        device = self.device
-        return {
-            "name": device.name if device else self.device_id,
-            "action": "lock" if locked else "unlock",
-            **extra,
-        }
-
     async def _async_set_locked(self, locked: bool) -> None:
         device = self.device
         if device is None:
@@ -138,7 +130,7 @@ class SeamLock(SeamEntity, LockEntity):
                 translation_key="device_unavailable",
                 translation_placeholders={"name": self.device_id},
             )
-        placeholders = self._placeholders(locked)
+        placeholders = {"name": device.name, "action": "lock" if locked else "unlock"}
         if not (device.can_remotely_lock if locked else device.can_remotely_unlock):
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
