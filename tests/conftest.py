@@ -169,38 +169,68 @@ async def http(socket_enabled: None) -> AsyncIterator[ClientSession]:
         yield session
 
 
-@pytest.fixture
-def parqex_entry(hass: HomeAssistant, simulator: Simulator) -> MockConfigEntry:
-    """A ParqEx entry for the simulator's account, added to Home Assistant."""
+def add_parqex_token_entry(
+    hass: HomeAssistant, simulator: Simulator, *, title: str, unique_id: str, **extra: Any
+) -> MockConfigEntry:
+    """A ParqEx entry of the simulator's static access token, added to Home Assistant.
+
+    `extra` goes to `MockConfigEntry` (an entry id, options, an older minor version).
+    """
     entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="Pat Garage",
-        unique_id=DEFAULT_PARQEX_USER["id"],
-        data={CONF_ACCESS_TOKEN: DEFAULT_PARQEX_TOKEN, CONF_URL: simulator.url},
-        entry_id="parqex_entry_id",
-        minor_version=MINOR_VERSION,
+        **{
+            "domain": DOMAIN,
+            "title": title,
+            "unique_id": unique_id,
+            "data": {CONF_ACCESS_TOKEN: DEFAULT_PARQEX_TOKEN, CONF_URL: simulator.url},
+            "minor_version": MINOR_VERSION,
+            **extra,
+        }
     )
     entry.add_to_hass(hass)
     return entry
+
+
+def add_seam_entry(
+    hass: HomeAssistant, simulator: Simulator, user_identity_id: str, **extra: Any
+) -> MockConfigEntry:
+    """A Seam entry of a user identity of the simulator's workspace, added to Home Assistant.
+
+    `extra` goes to `MockConfigEntry` (an entry id, options, an older minor version).
+    """
+    entry = MockConfigEntry(
+        **{
+            "domain": DOMAIN,
+            "title": f"Seam user {user_identity_id[:8]}",
+            "unique_id": user_identity_id,
+            "data": {
+                CONF_API_KEY: DEFAULT_SEAM_API_KEY,
+                CONF_USER_IDENTITY_ID: user_identity_id,
+                CONF_URL: simulator.url,
+            },
+            "minor_version": MINOR_VERSION,
+            **extra,
+        }
+    )
+    entry.add_to_hass(hass)
+    return entry
+
+
+@pytest.fixture
+def parqex_entry(hass: HomeAssistant, simulator: Simulator) -> MockConfigEntry:
+    """A ParqEx entry for the simulator's account, added to Home Assistant."""
+    return add_parqex_token_entry(
+        hass,
+        simulator,
+        title="Pat Garage",
+        unique_id=DEFAULT_PARQEX_USER["id"],
+        entry_id="parqex_entry_id",
+    )
 
 
 @pytest.fixture
 def seam_entry(hass: HomeAssistant, simulator: Simulator) -> MockConfigEntry:
     """A Seam entry for the simulator's user identity, added to Home Assistant."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="Seam user f3a328b4",
-        unique_id=DEFAULT_USER_IDENTITY_ID,
-        data={
-            CONF_API_KEY: DEFAULT_SEAM_API_KEY,
-            CONF_USER_IDENTITY_ID: DEFAULT_USER_IDENTITY_ID,
-            CONF_URL: simulator.url,
-        },
-        entry_id="seam_entry_id",
-        minor_version=MINOR_VERSION,
-    )
-    entry.add_to_hass(hass)
-    return entry
+    return add_seam_entry(hass, simulator, DEFAULT_USER_IDENTITY_ID, entry_id="seam_entry_id")
 
 
 async def setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:

@@ -25,7 +25,6 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator,
 
 from custom_components.parqex.config_flow import SECTION_ADVANCED
 from custom_components.parqex.const import (
-    CONF_ACCESS_TOKEN,
     CONF_AUTH_IMPLEMENTATION,
     CONF_TOKEN,
     CONF_URL,
@@ -35,11 +34,10 @@ from custom_components.parqex.migration import MINOR_VERSION
 from simulator.seeds import (
     DEFAULT_PARQEX_CLIENT_ID,
     DEFAULT_PARQEX_CLIENT_SECRET,
-    DEFAULT_PARQEX_TOKEN,
     DEFAULT_PARQEX_USER,
     GUEST_PARQEX_USER,
 )
-from tests.conftest import Simulator, find_entity, poll, setup
+from tests.conftest import Simulator, add_parqex_token_entry, find_entity, poll, setup
 
 KITTY = "70fc7ebd63d841d9a9f06ff815be1e7c"
 TOKEN_PATH = "/oauth/v2/endpoints/token/"
@@ -359,14 +357,9 @@ async def test_unavailable_application_credentials_retry_setup(
 async def test_a_token_entry_adopts_its_accounts_id_on_start(
     hass: HomeAssistant, simulator: Simulator
 ) -> None:
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="ParqEx",
-        unique_id="parqex_0123456789abcdef0123456789abcdef",
-        data={CONF_ACCESS_TOKEN: DEFAULT_PARQEX_TOKEN, CONF_URL: simulator.url},
-        minor_version=MINOR_VERSION,
+    entry = add_parqex_token_entry(
+        hass, simulator, title="ParqEx", unique_id="parqex_0123456789abcdef0123456789abcdef"
     )
-    entry.add_to_hass(hass)
     await setup(hass, entry)
     assert entry.unique_id == DEFAULT_PARQEX_USER["id"]
     assert entry.title == "Pat Garage"
@@ -379,14 +372,9 @@ async def test_adopting_waits_while_user_info_fails_or_another_entry_has_the_acc
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    legacy = MockConfigEntry(
-        domain=DOMAIN,
-        title="My garage",
-        unique_id="parqex_0123456789abcdef0123456789abcdef",
-        data={CONF_ACCESS_TOKEN: DEFAULT_PARQEX_TOKEN, CONF_URL: simulator.url},
-        minor_version=MINOR_VERSION,
+    legacy = add_parqex_token_entry(
+        hass, simulator, title="My garage", unique_id="parqex_0123456789abcdef0123456789abcdef"
     )
-    legacy.add_to_hass(hass)
     simulator.fault(service="parqex", path=USER_INFO_PATH, status=503)
     await hass.config_entries.async_setup(legacy.entry_id)
     await hass.async_block_till_done()

@@ -11,21 +11,24 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.parqex.const import (
-    CONF_ACCESS_TOKEN,
-    CONF_API_KEY,
     CONF_PUSH,
     CONF_SCAN_INTERVAL,
     CONF_SEAM_WEBHOOK_ID,
     CONF_SEAM_WEBHOOK_SECRET,
     CONF_SEAM_WEBHOOK_URL,
-    CONF_URL,
-    CONF_USER_IDENTITY_ID,
     CONF_WEBHOOK_ID,
     DOMAIN,
 )
 from custom_components.parqex.migration import MINOR_VERSION
-from simulator.seeds import DEFAULT_PARQEX_TOKEN, DEFAULT_SEAM_API_KEY, DEFAULT_USER_IDENTITY_ID
-from tests.conftest import Simulator, find_device, find_entity, setup
+from simulator.seeds import DEFAULT_USER_IDENTITY_ID
+from tests.conftest import (
+    Simulator,
+    add_parqex_token_entry,
+    add_seam_entry,
+    find_device,
+    find_entity,
+    setup,
+)
 
 FRONT_DOOR = "7c1a9e5e-3d2b-4f7a-9a55-2f0c8b1d6e01"
 BACK_DOOR = "0b6f0a2c-8e4d-4c1b-b7a9-51d3f4e2a902"
@@ -42,19 +45,7 @@ def entity_ids(registry: er.EntityRegistry, entry: MockConfigEntry) -> set[str]:
 def guest_entry(hass: HomeAssistant, simulator: Simulator) -> MockConfigEntry:
     """A second Seam user identity of the same workspace, shown only the front door."""
     simulator.state.user_identities[GUEST_IDENTITY] = [FRONT_DOOR]
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="Seam user 0d5f1a7e",
-        unique_id=GUEST_IDENTITY,
-        data={
-            CONF_API_KEY: DEFAULT_SEAM_API_KEY,
-            CONF_USER_IDENTITY_ID: GUEST_IDENTITY,
-            CONF_URL: simulator.url,
-        },
-        minor_version=MINOR_VERSION,
-    )
-    entry.add_to_hass(hass)
-    return entry
+    return add_seam_entry(hass, simulator, GUEST_IDENTITY)
 
 
 async def test_lock_shared_with_two_user_identities(
@@ -107,14 +98,9 @@ async def test_controller_seen_by_two_parqex_accounts(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """An owner's and a guest's accounts list the same controller and doors."""
-    guest = MockConfigEntry(
-        domain=DOMAIN,
-        title="ParqEx (guest)",
-        unique_id="parqex_guest",
-        data={CONF_ACCESS_TOKEN: DEFAULT_PARQEX_TOKEN, CONF_URL: simulator.url},
-        minor_version=MINOR_VERSION,
+    guest = add_parqex_token_entry(
+        hass, simulator, title="ParqEx (guest)", unique_id="parqex_guest"
     )
-    guest.add_to_hass(hass)
     await setup(hass, parqex_entry)
     assert guest.state is ConfigEntryState.LOADED
 
@@ -173,15 +159,10 @@ async def test_entry_of_minor_version_1_is_migrated(
 ) -> None:
     """Unique ids gain the entry's scope with entity ids and settings kept; push state moves."""
     caplog.set_level(logging.DEBUG)
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="Seam user f3a328b4",
-        unique_id=DEFAULT_USER_IDENTITY_ID,
-        data={
-            CONF_API_KEY: DEFAULT_SEAM_API_KEY,
-            CONF_USER_IDENTITY_ID: DEFAULT_USER_IDENTITY_ID,
-            CONF_URL: simulator.url,
-        },
+    entry = add_seam_entry(
+        hass,
+        simulator,
+        DEFAULT_USER_IDENTITY_ID,
         options={
             CONF_SCAN_INTERVAL: 120,
             CONF_PUSH: False,
@@ -192,7 +173,6 @@ async def test_entry_of_minor_version_1_is_migrated(
         },
         minor_version=1,
     )
-    entry.add_to_hass(hass)
     renamed = entity_registry.async_get_or_create(
         "lock",
         DOMAIN,
@@ -232,14 +212,9 @@ async def test_entry_of_minor_version_1_is_migrated(
 async def test_parqex_entry_of_minor_version_1_is_migrated(
     hass: HomeAssistant, simulator: Simulator, entity_registry: er.EntityRegistry
 ) -> None:
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="ParqEx",
-        unique_id="parqex_owner",
-        data={CONF_ACCESS_TOKEN: DEFAULT_PARQEX_TOKEN, CONF_URL: simulator.url},
-        minor_version=1,
+    entry = add_parqex_token_entry(
+        hass, simulator, title="ParqEx", unique_id="parqex_owner", minor_version=1
     )
-    entry.add_to_hass(hass)
     old = entity_registry.async_get_or_create(
         "binary_sensor", DOMAIN, f"{KITTY}_door", config_entry=entry
     )
