@@ -39,7 +39,7 @@ from pytest_homeassistant_custom_component.common import (  # type: ignore[impor
 
 from custom_components.parqex import const
 from custom_components.parqex.api import ApiError
-from custom_components.parqex.api.parqex import INVALID_ACCESS_TOKEN, PARQEX_SYNC_PATH
+from custom_components.parqex.api.parqex.client import INVALID_ACCESS_TOKEN, PARQEX_SYNC_PATH
 from custom_components.parqex.api.transport import request
 from custom_components.parqex.const import (
     CONF_ACCESS_TOKEN,
@@ -479,7 +479,7 @@ async def test_setup(
         finally:
             in_http += time.perf_counter() - start
 
-    with patch("custom_components.parqex.api.seam.request", timed_request):
+    with patch("custom_components.parqex.api.seam.client.request", timed_request):
         gc.collect()
         start = time.perf_counter()
         assert await hass.config_entries.async_setup(entry.entry_id)

@@ -7,7 +7,8 @@ from typing import Any
 
 import orjson
 
-from custom_components.parqex.api.models import parse_parqex_sync, parse_seam_devices
+from custom_components.parqex.api.parqex.models import parse_parqex_sync
+from custom_components.parqex.api.seam.models import parse_seam_devices
 from simulator.seeds import generate_parqex_controllers, generate_seam_devices
 
 from .common import Sizes, interleaved, median

@@ -21,7 +21,7 @@ from .api import (
     RateLimitError,
     SeamDevice,
 )
-from .api.seam import CONFIRM_TIMEOUT
+from .api.seam.client import CONFIRM_TIMEOUT
 from .const import DOMAIN
 from .coordinator import ParqexConfigEntry, SeamCoordinator
 from .entity import SeamEntity, async_add_seam_entities

@@ -34,7 +34,7 @@ from .api import (
     async_request_token,
     authorize_url,
 )
-from .api.parqex import PARQEX_TOKEN_PATH
+from .api.parqex.client import PARQEX_TOKEN_PATH
 from .const import CONF_ACCESS_TOKEN, CONF_AUTH_IMPLEMENTATION, CONF_URL
 
 

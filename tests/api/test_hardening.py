@@ -28,13 +28,10 @@ from custom_components.parqex.api import (
     validate_base_url,
 )
 from custom_components.parqex.api.errors import MAX_SERVICE_TEXT, REDACTED
-from custom_components.parqex.api.models import (
-    parse_parqex_sync,
-    parse_seam_action_attempt,
-    parse_seam_devices,
-)
+from custom_components.parqex.api.parqex.models import parse_parqex_sync
+from custom_components.parqex.api.seam.models import parse_seam_action_attempt, parse_seam_devices
+from custom_components.parqex.api.seam.webhooks import parse_event
 from custom_components.parqex.api.transport import MAX_RETRY_AFTER, parse_retry_after
-from custom_components.parqex.api.webhooks import parse_event
 from simulator.seeds import DEFAULT_PARQEX_USER, PARQEX_TOGGLE_PATHS, PARQEX_USER_INFO_PATH
 from tests.conftest import Simulator
 

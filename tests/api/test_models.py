@@ -9,15 +9,14 @@ import orjson
 import pytest
 
 from custom_components.parqex.api import ApiError, InvalidResponseError, SeamDeviceError
-from custom_components.parqex.api.models import (
+from custom_components.parqex.api.parqex.models import (
     decode_parqex_token,
     decode_parqex_user,
     parse_parqex_sync,
-    parse_seam_action_attempt,
-    parse_seam_devices,
 )
+from custom_components.parqex.api.seam.models import parse_seam_action_attempt, parse_seam_devices
+from custom_components.parqex.api.seam.webhooks import parse_event, parse_webhook
 from custom_components.parqex.api.transport import parse_retry_after
-from custom_components.parqex.api.webhooks import parse_event, parse_webhook
 from simulator.seeds import (
     generate_parqex_controllers,
     generate_seam_devices,

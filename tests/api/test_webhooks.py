@@ -25,7 +25,7 @@ from custom_components.parqex.api import (
     read_delivery,
     verify_delivery,
 )
-from custom_components.parqex.api.webhooks import parse_webhook
+from custom_components.parqex.api.seam.webhooks import parse_webhook
 from simulator.seeds import DEFAULT_SEAM_API_KEY
 from simulator.webhooks import svix_headers
 from tests.conftest import Simulator

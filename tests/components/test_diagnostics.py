@@ -17,7 +17,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.parqex.api import ParqexAccount, SeamDevices
-from custom_components.parqex.api.models import Model
+from custom_components.parqex.api.decoding import Model
 from custom_components.parqex.const import (
     CONF_SEAM_WEBHOOK_ID,
     CONF_SEAM_WEBHOOK_SECRET,

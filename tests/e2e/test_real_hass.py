@@ -155,7 +155,7 @@ def test_log_deprecations_filter() -> None:
         "2026-01-01 10:00:00.001 DEBUG (MainThread) [custom_components.parqex.api] Seam says "
         "this endpoint is Deprecated",
         "2026-01-01 10:00:00.002 WARNING (MainThread) [py.warnings] "
-        f"{repo}/custom_components/parqex/api/seam.py:3: DeprecationWarning: old",
+        f"{repo}/custom_components/parqex/api/seam/client.py:3: DeprecationWarning: old",
         # The checkout's own folder is called parqex here: no concern of the integration.
         "2026-01-01 10:00:00.003 WARNING (MainThread) [py.warnings] "
         f"{repo}/.venv-ha/lib/python3.14/site-packages/foo.py:1: DeprecationWarning: bar",

@@ -21,18 +21,7 @@ from .errors import (
     ServiceUnavailableError,
     scrub,
 )
-from .models import (
-    ParqexAccount,
-    ParqexController,
-    ParqexDoor,
-    ParqexToken,
-    ParqexUser,
-    SeamActionAttempt,
-    SeamDevice,
-    SeamDeviceError,
-    SeamDevices,
-)
-from .parqex import (
+from .parqex.client import (
     PARQEX_DEFAULT_URL,
     PARQEX_SCOPES,
     AccessToken,
@@ -40,9 +29,10 @@ from .parqex import (
     async_request_token,
     authorize_url,
 )
-from .seam import SEAM_DEFAULT_URL, SeamClient, async_confirm_action_attempt
-from .transport import validate_base_url, validate_credential
-from .webhooks import (
+from .parqex.models import ParqexAccount, ParqexController, ParqexDoor, ParqexToken, ParqexUser
+from .seam.client import SEAM_DEFAULT_URL, SeamClient, async_confirm_action_attempt
+from .seam.models import SeamActionAttempt, SeamDevice, SeamDeviceError, SeamDevices
+from .seam.webhooks import (
     EVENT_TYPES,
     DeliveryTooLargeError,
     SeamEvent,
@@ -53,6 +43,7 @@ from .webhooks import (
     read_delivery,
     verify_delivery,
 )
+from .transport import validate_base_url, validate_credential
 
 __all__ = [
     "EVENT_TYPES",

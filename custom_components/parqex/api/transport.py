@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import aiohttp
 import msgspec
 
+from .decoding import Model
 from .errors import (
     ApiError,
     AuthenticationError,
@@ -27,7 +28,6 @@ from .errors import (
     ServiceUnavailableError,
     scrub,
 )
-from .models import Model
 
 _LOGGER = logging.getLogger(__package__)
 

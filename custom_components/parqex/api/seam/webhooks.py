@@ -18,9 +18,9 @@ from typing import Final
 import aiohttp
 import msgspec
 
-from .errors import ApiError
-from .models import Identifier, Model, decode
-from .transport import read_bounded
+from ..decoding import Identifier, Model, decode
+from ..errors import ApiError
+from ..transport import read_bounded
 
 SECRET_PREFIX: Final = "whsec_"  # noqa: S105 (a prefix, not a secret)
 TIMESTAMP_TOLERANCE: Final = 300

@@ -9,13 +9,14 @@ from urllib.parse import urlencode
 import aiohttp
 import msgspec
 
-from .errors import (
+from ..errors import (
     AuthenticationError,
     DoorCommandError,
     InvalidResponseError,
     NotFoundError,
     scrub,
 )
+from ..transport import DEFAULT_TIMEOUT, request, validate_base_url, validate_credential
 from .models import (
     ParqexAccount,
     ParqexToken,
@@ -24,7 +25,6 @@ from .models import (
     decode_parqex_user,
     parse_parqex_sync,
 )
-from .transport import DEFAULT_TIMEOUT, request, validate_base_url, validate_credential
 
 PARQEX_DEFAULT_URL: Final = "https://api.parqex.com"
 PARQEX_SYNC_PATH: Final = "/oauth/v1/endpoints/sync"

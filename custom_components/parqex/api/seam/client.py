@@ -8,13 +8,14 @@ from typing import Any, Final
 import aiohttp
 import msgspec
 
-from .errors import (
+from ..errors import (
     ActionAttemptFailedError,
     ActionAttemptTimeoutError,
     ActionAttemptUnconfirmedError,
     ApiError,
     scrub,
 )
+from ..transport import DEFAULT_TIMEOUT, request, validate_base_url, validate_credential
 from .models import (
     SeamActionAttempt,
     SeamDevice,
@@ -23,7 +24,6 @@ from .models import (
     parse_seam_device,
     parse_seam_devices,
 )
-from .transport import DEFAULT_TIMEOUT, request, validate_base_url, validate_credential
 from .webhooks import SeamWebhook, parse_webhook
 
 SEAM_DEFAULT_URL: Final = "https://connect.getseam.com"

@@ -1,0 +1,1 @@
+"""ParqEx: its client and payload models."""

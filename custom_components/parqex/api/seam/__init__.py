@@ -1,0 +1,1 @@
+"""Seam: its client, payload models and webhook deliveries."""
