@@ -20,7 +20,7 @@ from custom_components.parqex.api import (
     ServiceUnavailableError,
     async_confirm_action_attempt,
 )
-from simulator.seeds import DEFAULT_SEAM_API_KEY, DEFAULT_USER_IDENTITY_ID
+from simulator.seeds import DEFAULT_SEAM_API_KEY, DEFAULT_USER_IDENTITY_ID, seam_seed_devices
 from tests.conftest import Simulator
 
 FRONT_DOOR = "7c1a9e5e-3d2b-4f7a-9a55-2f0c8b1d6e01"
@@ -44,7 +44,7 @@ async def test_lists_devices_with_a_json_post(simulator: Simulator, http: Client
     assert logged.headers["Authorization"] == "Bearer ***"
     assert logged.headers["Content-Type"] == "application/json"
     assert devices.skipped == 0
-    assert list(devices.devices) == [FRONT_DOOR, BACK_DOOR, PADLOCK, SIDE_DOOR, THERMOSTAT]
+    assert list(devices.devices) == [device["device_id"] for device in seam_seed_devices()]
 
     front = devices.devices[FRONT_DOOR]
     assert front.name == "Front Door"
@@ -79,7 +79,7 @@ async def test_reads_the_legacy_key(
     devices = await client_for(simulator, http).async_list_accessible_devices(
         DEFAULT_USER_IDENTITY_ID
     )
-    assert len(devices.devices) == 5
+    assert len(devices.devices) == len(seam_seed_devices())
 
 
 async def test_prefers_devices_over_the_deprecated_key(

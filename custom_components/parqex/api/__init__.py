@@ -32,6 +32,18 @@ from .parqex.client import (
 from .parqex.models import ParqexAccount, ParqexController, ParqexDoor, ParqexToken, ParqexUser
 from .seam.client import SEAM_DEFAULT_URL, SeamClient, async_confirm_action_attempt
 from .seam.models import SeamActionAttempt, SeamDevice, SeamDeviceError, SeamDevices
+from .seam.thermostat import (
+    CELSIUS,
+    FAHRENHEIT,
+    HVAC_COOL,
+    HVAC_ECO,
+    HVAC_HEAT,
+    HVAC_HEAT_COOL,
+    HVAC_OFF,
+    SeamClimatePreset,
+    SeamThermostat,
+    TemperatureScale,
+)
 from .seam.webhooks import (
     EVENT_TYPES,
     DeliveryTooLargeError,
@@ -46,7 +58,14 @@ from .seam.webhooks import (
 from .transport import validate_base_url, validate_credential
 
 __all__ = [
+    "CELSIUS",
     "EVENT_TYPES",
+    "FAHRENHEIT",
+    "HVAC_COOL",
+    "HVAC_ECO",
+    "HVAC_HEAT",
+    "HVAC_HEAT_COOL",
+    "HVAC_OFF",
     "PARQEX_DEFAULT_URL",
     "PARQEX_SCOPES",
     "SEAM_DEFAULT_URL",
@@ -73,12 +92,15 @@ __all__ = [
     "ResponseTooLargeError",
     "SeamActionAttempt",
     "SeamClient",
+    "SeamClimatePreset",
     "SeamDevice",
     "SeamDeviceError",
     "SeamDevices",
     "SeamEvent",
+    "SeamThermostat",
     "SeamWebhook",
     "ServiceUnavailableError",
+    "TemperatureScale",
     "WebhookVerificationError",
     "async_confirm_action_attempt",
     "async_request_token",

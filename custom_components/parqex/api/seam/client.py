@@ -1,8 +1,9 @@
-"""Async client of the Seam API: devices shared with a user identity, and lock commands."""
+"""Async client of the Seam API: devices shared with a user identity, and their commands."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 from typing import Any, Final
 
 import aiohttp
@@ -24,6 +25,7 @@ from .models import (
     parse_seam_device,
     parse_seam_devices,
 )
+from .thermostat import TemperatureScale
 from .webhooks import SeamWebhook, parse_webhook
 
 SEAM_DEFAULT_URL: Final = "https://connect.getseam.com"
@@ -37,6 +39,18 @@ CONFIRM_FIRST_DELAY: Final = 0.25
 CONFIRM_MAX_DELAY: Final = 2.0
 # Most locks move within two seconds: read at the first delay that many times, then back off.
 CONFIRM_FAST_READS: Final = 8
+
+
+def _set_points(
+    scale: TemperatureScale, heating: float | None = None, cooling: float | None = None
+) -> dict[str, float]:
+    """The set-point fields of a thermostat command; a set point not given is left out."""
+    fields: dict[str, float] = {}
+    if heating is not None:
+        fields[f"heating_set_point_{scale}"] = heating
+    if cooling is not None:
+        fields[f"cooling_set_point_{scale}"] = cooling
+    return fields
 
 
 class SeamClient:
@@ -99,15 +113,11 @@ class SeamClient:
 
     async def async_lock_door(self, device_id: str) -> SeamActionAttempt:
         """Ask Seam to lock; the answer is the action attempt that tracks the command."""
-        return parse_seam_action_attempt(
-            await self._post("/locks/lock_door", {"device_id": device_id})
-        )
+        return await self._command("/locks/lock_door", {"device_id": device_id})
 
     async def async_unlock_door(self, device_id: str) -> SeamActionAttempt:
         """Ask Seam to unlock; the answer is the action attempt that tracks the command."""
-        return parse_seam_action_attempt(
-            await self._post("/locks/unlock_door", {"device_id": device_id})
-        )
+        return await self._command("/locks/unlock_door", {"device_id": device_id})
 
     async def async_get_action_attempt(self, action_attempt_id: str) -> SeamActionAttempt:
         """The current record of an action attempt."""
@@ -125,19 +135,101 @@ class SeamClient:
         """Stop Seam delivering to a webhook created earlier."""
         await self._post("/webhooks/delete", {"webhook_id": webhook_id})
 
-    async def async_set_locked(
-        self, device_id: str, locked: bool, *, timeout: float = CONFIRM_TIMEOUT
-    ) -> SeamActionAttempt:
-        """Lock or unlock, and return only once Seam confirms the command succeeded.
+    async def _command(self, path: str, body: dict[str, Any]) -> SeamActionAttempt:
+        return parse_seam_action_attempt(await self._post(path, body))
 
-        Raises `ActionAttemptFailedError` when Seam reports the command failed,
+    async def async_thermostat_heat(
+        self,
+        device_id: str,
+        heating_set_point: float | None = None,
+        *,
+        scale: TemperatureScale = "celsius",
+    ) -> SeamActionAttempt:
+        """Ask a thermostat to heat, to `heating_set_point` when given."""
+        return await self._command(
+            "/thermostats/heat", {"device_id": device_id, **_set_points(scale, heating_set_point)}
+        )
+
+    async def async_thermostat_cool(
+        self,
+        device_id: str,
+        cooling_set_point: float | None = None,
+        *,
+        scale: TemperatureScale = "celsius",
+    ) -> SeamActionAttempt:
+        """Ask a thermostat to cool, to `cooling_set_point` when given."""
+        return await self._command(
+            "/thermostats/cool",
+            {"device_id": device_id, **_set_points(scale, cooling=cooling_set_point)},
+        )
+
+    async def async_thermostat_heat_cool(
+        self,
+        device_id: str,
+        heating_set_point: float | None = None,
+        cooling_set_point: float | None = None,
+        *,
+        scale: TemperatureScale = "celsius",
+    ) -> SeamActionAttempt:
+        """Ask a thermostat to keep the temperature between two set points."""
+        return await self._command(
+            "/thermostats/heat_cool",
+            {"device_id": device_id, **_set_points(scale, heating_set_point, cooling_set_point)},
+        )
+
+    async def async_thermostat_off(self, device_id: str) -> SeamActionAttempt:
+        """Ask a thermostat to stop heating and cooling."""
+        return await self._command("/thermostats/off", {"device_id": device_id})
+
+    async def async_thermostat_set_hvac_mode(
+        self,
+        device_id: str,
+        hvac_mode_setting: str,
+        *,
+        heating_set_point: float | None = None,
+        cooling_set_point: float | None = None,
+        scale: TemperatureScale = "celsius",
+    ) -> SeamActionAttempt:
+        """Ask a thermostat for any mode Seam knows, `eco` included."""
+        return await self._command(
+            "/thermostats/set_hvac_mode",
+            {
+                "device_id": device_id,
+                "hvac_mode_setting": hvac_mode_setting,
+                **_set_points(scale, heating_set_point, cooling_set_point),
+            },
+        )
+
+    async def async_thermostat_set_fan_mode(
+        self, device_id: str, fan_mode_setting: str
+    ) -> SeamActionAttempt:
+        """Ask a thermostat to run its fan `auto`, `on` or `circulate`."""
+        return await self._command(
+            "/thermostats/set_fan_mode",
+            {"device_id": device_id, "fan_mode_setting": fan_mode_setting},
+        )
+
+    async def async_thermostat_activate_climate_preset(
+        self, device_id: str, climate_preset_key: str
+    ) -> SeamActionAttempt:
+        """Ask a thermostat to apply one of its climate presets."""
+        return await self._command(
+            "/thermostats/activate_climate_preset",
+            {"device_id": device_id, "climate_preset_key": climate_preset_key},
+        )
+
+    async def async_confirmed(
+        self, command: Awaitable[SeamActionAttempt], *, timeout: float = CONFIRM_TIMEOUT
+    ) -> SeamActionAttempt:
+        """Send a command, and return only once Seam confirms it succeeded.
+
+        `command` is one of the command methods' calls, not yet awaited. Raises
+        `ActionAttemptFailedError` when Seam reports the command failed,
         `ActionAttemptTimeoutError` when it is still pending after `timeout` seconds, and
         `ActionAttemptUnconfirmedError` when Seam accepted it but reading its outcome failed.
         Any other error means Seam did not accept the command.
         """
-        attempt = await (
-            self.async_lock_door(device_id) if locked else self.async_unlock_door(device_id)
-        )
+        attempt = await command
         try:
             return await async_confirm_action_attempt(self, attempt, timeout=timeout)
         except ActionAttemptFailedError, ActionAttemptTimeoutError:
@@ -146,6 +238,13 @@ class SeamClient:
             raise ActionAttemptUnconfirmedError(
                 f"Seam accepted the command, but its outcome could not be read: {err}"
             ) from err
+
+    async def async_set_locked(
+        self, device_id: str, locked: bool, *, timeout: float = CONFIRM_TIMEOUT
+    ) -> SeamActionAttempt:
+        """Lock or unlock, and return only once Seam confirms it (see `async_confirmed`)."""
+        command = self.async_lock_door(device_id) if locked else self.async_unlock_door(device_id)
+        return await self.async_confirmed(command, timeout=timeout)
 
 
 async def async_confirm_action_attempt(

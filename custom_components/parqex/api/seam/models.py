@@ -9,6 +9,19 @@ from msgspec import field
 
 from ..decoding import Identifier, Model, convert, decode, decode_any, decode_whole
 from ..errors import InvalidResponseError
+from .thermostat import (
+    NO_CLIMATE_SETTING,
+    SeamClimatePreset,
+    SeamClimateSetting,
+    SeamThermostat,
+    TemperatureScale,
+    set_point_changes,
+    to_celsius,
+    to_fahrenheit,
+)
+
+CAPABILITY_THERMOSTAT: Final = "thermostat"
+CAPABILITY_NOISE_DETECTION: Final = "noise_detection"
 
 
 def _level(value: float | None) -> float | None:
@@ -56,6 +69,25 @@ class SeamDeviceModel(Model, frozen=True):
     manufacturer_display_name: str | None = None
 
 
+class SeamSensorValue(Model, frozen=True):
+    """One of a Minut sensor's latest readings."""
+
+    value: float | None = None
+
+
+class SeamMinutReadings(Model, frozen=True):
+    """`minut_metadata.latest_sensor_values`: a Minut sensor's climate readings."""
+
+    temperature: SeamSensorValue | None = None
+    humidity: SeamSensorValue | None = None
+
+
+class SeamMinutMetadata(Model, frozen=True):
+    """`minut_metadata`: what Minut itself reports about the sensor."""
+
+    latest_sensor_values: SeamMinutReadings | None = None
+
+
 class SeamDeviceProperties(Model, frozen=True):
     """`properties`: the device's readings and facts."""
 
@@ -70,6 +102,31 @@ class SeamDeviceProperties(Model, frozen=True):
     manufacturer: str | None = None
     serial_number: str | None = None
     image_url: str | None = None
+    # Thermostats
+    temperature_celsius: float | None = None
+    temperature_fahrenheit: float | None = None
+    relative_humidity: float | None = None
+    current_climate_setting: SeamClimateSetting | None = None
+    available_hvac_mode_settings: tuple[str, ...] | None = None
+    available_fan_mode_settings: tuple[str, ...] | None = None
+    available_climate_presets: tuple[SeamClimatePreset, ...] | None = None
+    min_heating_set_point_celsius: float | None = None
+    min_heating_set_point_fahrenheit: float | None = None
+    max_heating_set_point_celsius: float | None = None
+    max_heating_set_point_fahrenheit: float | None = None
+    min_cooling_set_point_celsius: float | None = None
+    min_cooling_set_point_fahrenheit: float | None = None
+    max_cooling_set_point_celsius: float | None = None
+    max_cooling_set_point_fahrenheit: float | None = None
+    min_heating_cooling_delta_celsius: float | None = None
+    min_heating_cooling_delta_fahrenheit: float | None = None
+    is_heating: bool | None = None
+    is_cooling: bool | None = None
+    is_fan_running: bool | None = None
+    # Noise sensors
+    noise_level_decibels: float | None = None
+    currently_triggering_noise_threshold_ids: tuple[str, ...] | None = None
+    minut_metadata: SeamMinutMetadata | None = None
 
 
 class SeamLocation(Model, frozen=True):
@@ -80,6 +137,7 @@ class SeamLocation(Model, frozen=True):
 
 _NO_PROPERTIES: Final = SeamDeviceProperties()
 _NO_BATTERY: Final = SeamBattery()
+_NO_MINUT_READINGS: Final = SeamMinutReadings()
 
 
 class SeamDevice(Model, frozen=True):
@@ -99,6 +157,10 @@ class SeamDevice(Model, frozen=True):
     reported_errors: tuple[SeamDeviceError, ...] | None = field(default=None, name="errors")
     reported_warnings: tuple[SeamDeviceWarning, ...] | None = field(default=None, name="warnings")
     connected_account_id: str | None = None
+    reported_can_hvac_heat: bool | None = field(default=None, name="can_hvac_heat")
+    reported_can_hvac_cool: bool | None = field(default=None, name="can_hvac_cool")
+    reported_can_hvac_heat_cool: bool | None = field(default=None, name="can_hvac_heat_cool")
+    reported_can_turn_off_hvac: bool | None = field(default=None, name="can_turn_off_hvac")
 
     @property
     def properties(self) -> SeamDeviceProperties:
@@ -208,6 +270,44 @@ class SeamDevice(Model, frozen=True):
         """The `error_code` of every entry in the device's `errors`."""
         return frozenset(error.code for error in self.errors)
 
+    @property
+    def thermostat(self) -> SeamThermostat | None:
+        """The device's climate fields, when it is a thermostat."""
+        return SeamThermostat(self) if CAPABILITY_THERMOSTAT in self.capabilities else None
+
+    @property
+    def is_noise_sensor(self) -> bool:
+        """Whether the device listens for noise."""
+        return CAPABILITY_NOISE_DETECTION in self.capabilities
+
+    @property
+    def noise_level(self) -> float | None:
+        """The noise level in decibels."""
+        return self.properties.noise_level_decibels
+
+    @property
+    def noise_alert(self) -> bool | None:
+        """Whether any of the sensor's noise thresholds is exceeded now."""
+        triggering = self.properties.currently_triggering_noise_threshold_ids
+        return None if triggering is None else bool(triggering)
+
+    @property
+    def _minut_readings(self) -> SeamMinutReadings:
+        metadata = self.properties.minut_metadata
+        return (metadata and metadata.latest_sensor_values) or _NO_MINUT_READINGS
+
+    @property
+    def minut_temperature(self) -> float | None:
+        """A Minut sensor's latest temperature, in Celsius as Minut reports it."""
+        reading = self._minut_readings.temperature
+        return reading.value if reading else None
+
+    @property
+    def minut_humidity(self) -> float | None:
+        """A Minut sensor's latest relative humidity, in percent as Minut reports it."""
+        reading = self._minut_readings.humidity
+        return reading.value if reading else None
+
     def _with_properties(self, **changes: Any) -> Self:
         properties = msgspec.structs.replace(self.properties, **changes)
         return msgspec.structs.replace(self, reported_properties=properties)
@@ -219,6 +319,48 @@ class SeamDevice(Model, frozen=True):
     def with_connection(self, online: bool, errors: tuple[SeamDeviceError, ...]) -> Self:
         """The device after Seam lost or regained it."""
         return msgspec.structs.replace(self._with_properties(online=online), reported_errors=errors)
+
+    def with_climate_setting(
+        self,
+        *,
+        scale: TemperatureScale,
+        heating_set_point: float | None = None,
+        cooling_set_point: float | None = None,
+        **changes: str,
+    ) -> Self:
+        """The device after its climate setting changed.
+
+        Set points are given in `scale` and kept in both; other fields (`hvac_mode_setting`,
+        `fan_mode_setting`, `climate_preset_key`) as given.
+        """
+        setting = self.properties.current_climate_setting or NO_CLIMATE_SETTING
+        setting = msgspec.structs.replace(
+            setting, **changes, **set_point_changes(scale, heating_set_point, cooling_set_point)
+        )
+        return self._with_properties(current_climate_setting=setting)
+
+    def with_temperature(self, celsius: float | None, fahrenheit: float | None) -> Self:
+        """The device after a new room temperature; a scale not given is converted."""
+        if celsius is None:
+            if fahrenheit is None:
+                return self
+            celsius = to_celsius(fahrenheit)
+        elif fahrenheit is None:
+            fahrenheit = to_fahrenheit(celsius)
+        return self._with_properties(temperature_celsius=celsius, temperature_fahrenheit=fahrenheit)
+
+    def with_noise_level(self, decibels: float | None) -> Self:
+        """The device after a new noise reading; no reading keeps the last one."""
+        return self if decibels is None else self._with_properties(noise_level_decibels=decibels)
+
+    def with_noise_triggered(self, threshold_id: str | None) -> Self:
+        """The device after Seam said one of its noise thresholds was exceeded."""
+        triggering = self.properties.currently_triggering_noise_threshold_ids or ()
+        if threshold_id is None or threshold_id in triggering:
+            return self
+        return self._with_properties(
+            currently_triggering_noise_threshold_ids=(*triggering, threshold_id)
+        )
 
     def with_battery(self, level: float | None, status: str | None) -> Self:
         """The device after a battery reading; a reading without level or status keeps it."""
@@ -248,13 +390,14 @@ class SeamDevices(Model, frozen=True):
 
 
 class _SeamDeviceList(Model, frozen=True):
-    # `devices` is the current key; `accessible_devices` is its deprecated twin that older
-    # answers carry alone.
+    # `devices` is the current key; `accessible_devices` is its deprecated twin, sent beside it
+    # (and alone in older answers). The twin is kept as bytes and decoded only when needed.
     devices: list[SeamDevice] | None = None
-    accessible_devices: list[SeamDevice] | None = None
+    accessible_devices: msgspec.Raw = field(default_factory=msgspec.Raw)
 
 
 _SEAM_DEVICE_LIST: Final = msgspec.json.Decoder(_SeamDeviceList)
+_SEAM_LEGACY_LIST: Final = msgspec.json.Decoder(list[SeamDevice])
 
 
 def _seam_devices(listed: list[SeamDevice], skipped: int) -> SeamDevices:
@@ -272,10 +415,12 @@ def parse_seam_devices(body: bytes) -> SeamDevices:
     """Build `SeamDevices` from a `list_accessible_devices` body."""
     answer = decode_whole(body, _SEAM_DEVICE_LIST, "Seam answer")
     if answer is not None:
-        listed = answer.devices if answer.devices is not None else answer.accessible_devices
-        if listed is None:
-            raise InvalidResponseError("Seam answer has no list of devices")
-        return _seam_devices(listed, 0)
+        listed = answer.devices
+        if listed is None and answer.accessible_devices:
+            listed = decode_whole(answer.accessible_devices, _SEAM_LEGACY_LIST, "Seam answer")
+        if listed is not None:
+            return _seam_devices(listed, 0)
+    # Not decodable whole: taken apart device by device, so one bad device costs only itself.
     payload = decode_any(body, "Seam answer")
     if type(payload) is not dict:
         raise InvalidResponseError("Seam answer is not a JSON object")

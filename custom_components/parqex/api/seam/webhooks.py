@@ -46,6 +46,13 @@ EVENT_TYPES: Final = (
     "action_attempt.lock_door.failed",
     "action_attempt.unlock_door.succeeded",
     "action_attempt.unlock_door.failed",
+    "thermostat.manually_adjusted",
+    "thermostat.climate_preset_activated",
+    "thermostat.temperature_changed",
+    "thermostat.temperature_reached_set_point",
+    "thermostat.temperature_threshold_exceeded",
+    "thermostat.temperature_threshold_no_longer_exceeded",
+    "noise_sensor.noise_threshold_triggered",
 )
 
 
@@ -122,6 +129,19 @@ class SeamEvent(Model, frozen=True):
     user_identity_id: str | None = None
     battery_level: float | None = None
     battery_status: str | None = None
+    # Thermostat events
+    hvac_mode_setting: str | None = None
+    fan_mode_setting: str | None = None
+    heating_set_point_celsius: float | None = None
+    heating_set_point_fahrenheit: float | None = None
+    cooling_set_point_celsius: float | None = None
+    cooling_set_point_fahrenheit: float | None = None
+    temperature_celsius: float | None = None
+    temperature_fahrenheit: float | None = None
+    # Noise sensor events
+    noise_level_decibels: float | None = None
+    noise_threshold_id: str | None = None
+    noise_threshold_name: str | None = None
 
 
 class _Delivery(Model, frozen=True):
