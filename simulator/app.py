@@ -16,12 +16,22 @@ The control API (JSON in and out, under `/_simulator`): `GET /state`, `POST /res
 `POST /parqex/oauth/tokens` (tokens for `user_id` without the sign-in, as the token endpoint
 answers), `DELETE /parqex/oauth/tokens` (revoke every code and token issued),
 `POST /parqex/oauth/expire` (every access token issued expires now), `GET /parqex/toggles`;
-`POST /seam/actions` (how lock commands end), `POST /seam/events`,
-`GET /seam/deliveries`; `POST /faults` (a `Fault`'s fields, see `simulator.state.Fault`) and
-`DELETE /faults`; `GET /requests` (the request log, with what each request was answered) and
-`DELETE /requests`; `POST /gzip` with `{"parqex": bool, "seam": bool}` (either or both: whether
-that service gzips its 200 answers for clients that accept gzip; ParqEx does, Seam does not,
-until changed or reset). `POST /reset` also restores every ParqEx setting and OAuth client.
+`POST /seam/actions` (how commands end: an `ActionSettings`'s fields, for every command or,
+with `action_types`, for those only), `POST /seam/events`, `GET /seam/deliveries`;
+`POST /faults` (a `Fault`'s fields, see `simulator.state.Fault`) and `DELETE /faults`;
+`GET /requests` (the request log, with what each request was answered) and `DELETE /requests`;
+`POST /gzip` with `{"parqex": bool, "seam": bool}` (either or both: whether that service gzips
+its 200 answers for clients that accept gzip; ParqEx does, Seam does not, until changed or
+reset). `POST /reset` also restores every ParqEx setting and OAuth client.
+`POST /seam/devices/{device_id}` changes a device as if from the wall: see
+`SimulatorState.update_device` for how thermostats and noise sensors follow and what they send.
+
+Seam (API key as bearer): `/user_identities/list_accessible_devices`, `/devices/get`,
+`/locks/lock_door`, `/locks/unlock_door`, `/action_attempts/get`, `/webhooks/{create, delete,
+list}`; thermostats: `/thermostats/{heat, cool, heat_cool, off, set_hvac_mode, set_fan_mode,
+activate_climate_preset}` (each answers an action attempt) and the sandbox's
+`/thermostats/simulate/{hvac_mode_adjusted, temperature_reached}`; noise sensors:
+`/noise_sensors/noise_thresholds/list` and `/noise_sensors/simulate/trigger_noise_threshold`.
 """
 
 from __future__ import annotations
@@ -56,12 +66,20 @@ from .seeds import (
 from .state import (
     BOMB_ANSWER_BYTES,
     HUGE_ANSWER_BYTES,
-    ActionSettings,
     Fault,
     LoggedRequest,
     SimulatorError,
     SimulatorState,
     parqex_time,
+)
+from .thermostats import (
+    ClimateChange,
+    InvalidInput,
+    fan_change,
+    mode_change,
+    preset_change,
+    required,
+    scaled,
 )
 from .webhooks import is_loopback_url, start_delivering
 
@@ -75,6 +93,8 @@ PARQEX_REQUIRED_HEADERS: Final = {
 }
 
 SEAM_REQUEST_ID_HEADER: Final = "seam-request-id"
+# The modes Seam's sandbox can pretend someone set at the thermostat (eco is not one).
+SIMULATED_HVAC_MODES: Final = ("off", "heat", "cool", "heat_cool")
 # What every oversized answer is made of: this, spaces, then `]}` (valid JSON if read whole).
 HUGE_HEAD: Final = b'{"devices": ['
 HUGE_TAIL: Final = b"]}"
@@ -86,6 +106,7 @@ _GZIP_HEADER: Final = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
 _BOMB_BLOCKS_PER_WRITE: Final = 64
 
 type Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+type SeamHandler = Callable[[web.Request, Json], Awaitable[web.Response]]
 
 
 def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
@@ -468,8 +489,15 @@ async def _seam_body(request: web.Request) -> Json:
     return body
 
 
-def _seam_handler(handler: Callable[[web.Request, Json], Awaitable[web.Response]]) -> Handler:
-    """Check the API key and read the arguments (JSON body, or query for GET)."""
+class DeviceNotFoundError(Exception):
+    """A Seam request names a device Seam does not have."""
+
+
+def _seam_handler(handler: SeamHandler) -> Handler:
+    """Check the API key and read the arguments (JSON body, or query for GET).
+
+    A handler refuses a request by raising `InvalidInput` (400) or `DeviceNotFoundError` (404).
+    """
 
     async def route(request: web.Request) -> web.StreamResponse:
         if not _seam_authorized(request):
@@ -478,7 +506,12 @@ def _seam_handler(handler: Callable[[web.Request, Json], Awaitable[web.Response]
             body = await _seam_body(request)
         except web.HTTPBadRequest as err:
             return _seam_error(400, "invalid_input", err.text or "invalid input")
-        return await handler(request, body)
+        try:
+            return await handler(request, body)
+        except InvalidInput as err:
+            return _seam_error(400, "invalid_input", str(err))
+        except DeviceNotFoundError:
+            return _seam_error(404, "device_not_found", "Device not found")
 
     return route
 
@@ -515,7 +548,7 @@ async def seam_get_device(request: web.Request, body: Json) -> web.Response:
     return _seam_ok(request, {"device": device, "ok": True})
 
 
-def _lock_command(action_type: str) -> Callable[[web.Request, Json], Awaitable[web.Response]]:
+def _lock_command(action_type: str) -> SeamHandler:
     async def handler(request: web.Request, body: Json) -> web.Response:
         state = request.app[STATE_KEY]
         device = state.devices.get(str(body.get("device_id")))
@@ -529,6 +562,92 @@ def _lock_command(action_type: str) -> Callable[[web.Request, Json], Awaitable[w
         return _seam_ok(request, {"action_attempt": attempt.as_json(), "ok": True})
 
     return handler
+
+
+def _device_with(state: SimulatorState, body: Json, capability: str) -> Json:
+    """The device a request's `device_id` names, which must have `capability`."""
+    device_id = required(body, "device_id")
+    if not isinstance(device_id, str):
+        raise InvalidInput("device_id must be a string")
+    device = state.devices.get(device_id)
+    if device is None:
+        raise DeviceNotFoundError
+    if capability not in device.get("capabilities_supported", []):
+        raise InvalidInput(f"Device does not support {capability}")
+    return device
+
+
+def _thermostat_command(
+    action_type: str, plan: Callable[[Json, Json], ClimateChange]
+) -> SeamHandler:
+    """A thermostat command: `plan` checks the request and says what it will change."""
+
+    async def handler(request: web.Request, body: Json) -> web.Response:
+        state = request.app[STATE_KEY]
+        device = _device_with(state, body, "thermostat")
+        climate = plan(device, body)
+        if not state.command_allowed(device["device_id"], action_type):
+            return _seam_error(429, "rate_limited", "Too many requests for this device")
+        attempt = state.start_action(device["device_id"], action_type, climate)
+        return _seam_ok(request, {"action_attempt": attempt.as_json(), "ok": True})
+
+    return handler
+
+
+def _hvac_mode(mode: str) -> SeamHandler:
+    """`/thermostats/heat`, `/cool`, `/heat_cool` and `/off`."""
+    return _thermostat_command(
+        "SET_HVAC_MODE", lambda device, body: mode_change(device, mode, body)
+    )
+
+
+async def seam_simulate_hvac_mode_adjusted(request: web.Request, body: Json) -> web.Response:
+    """`/thermostats/simulate/hvac_mode_adjusted`: someone changed the mode at the thermostat."""
+    state = request.app[STATE_KEY]
+    device = _device_with(state, body, "thermostat")
+    mode = required(body, "hvac_mode")
+    if mode not in SIMULATED_HVAC_MODES:
+        raise InvalidInput(f"hvac_mode must be one of {', '.join(SIMULATED_HVAC_MODES)}")
+    setting = mode_change(device, mode, body).setting
+    state.update_device(device["device_id"], {"properties": {"current_climate_setting": setting}})
+    return _seam_ok(request, {"ok": True})
+
+
+async def seam_simulate_temperature_reached(request: web.Request, body: Json) -> web.Response:
+    """`/thermostats/simulate/temperature_reached`: the room gets to a temperature."""
+    state = request.app[STATE_KEY]
+    device = _device_with(state, body, "thermostat")
+    temperature = scaled(body, "temperature")
+    if temperature is None:
+        raise InvalidInput("temperature_celsius or temperature_fahrenheit is required")
+    degrees_celsius, degrees_fahrenheit = temperature
+    state.update_device(
+        device["device_id"],
+        {
+            "properties": {
+                "temperature_celsius": degrees_celsius,
+                "temperature_fahrenheit": degrees_fahrenheit,
+            }
+        },
+    )
+    return _seam_ok(request, {"ok": True})
+
+
+async def seam_list_noise_thresholds(request: web.Request, body: Json) -> web.Response:
+    """`/noise_sensors/noise_thresholds/list`, by `device_id`."""
+    state = request.app[STATE_KEY]
+    device = _device_with(state, body, "noise_detection")
+    thresholds = state.noise_thresholds_of(device["device_id"])
+    return _seam_ok(request, {"noise_thresholds": thresholds, "ok": True})
+
+
+async def seam_trigger_noise_threshold(request: web.Request, body: Json) -> web.Response:
+    """`/noise_sensors/simulate/trigger_noise_threshold`: noise over the active threshold."""
+    state = request.app[STATE_KEY]
+    device = _device_with(state, body, "noise_detection")
+    if not state.trigger_noise_threshold(device["device_id"]):
+        raise InvalidInput("No noise threshold of this device is active now")
+    return _seam_ok(request, {"ok": True})
 
 
 async def seam_create_webhook(request: web.Request, body: Json) -> web.Response:
@@ -598,11 +717,6 @@ def _add_fault(state: SimulatorState, _: web.Request, body: Json) -> None:
     state.faults.append(_fault_from_json(body))
 
 
-def _set_actions(state: SimulatorState, _: web.Request, body: Json) -> None:
-    fields = {key: body[key] for key in ActionSettings.__dataclass_fields__ if key in body}
-    state.action_settings = ActionSettings(**fields)
-
-
 def _generate(state: SimulatorState, _: web.Request, body: Json) -> None:
     state.generate(
         controllers=int(body.get("controllers", 0)),
@@ -654,10 +768,26 @@ def build_app(state: SimulatorState | None = None) -> web.Application:
     """The simulator as an aiohttp application holding `state` (fresh seeds by default)."""
     app = web.Application(client_max_size=8 * 1024 * 1024)
     app[STATE_KEY] = state or SimulatorState()
-    seam_routes: dict[str, Callable[[web.Request, Json], Awaitable[web.Response]]] = {
+    seam_routes: dict[str, SeamHandler] = {
         "/user_identities/list_accessible_devices": seam_list_accessible_devices,
         "/locks/lock_door": _lock_command("LOCK_DOOR"),
         "/locks/unlock_door": _lock_command("UNLOCK_DOOR"),
+        "/thermostats/heat": _hvac_mode("heat"),
+        "/thermostats/cool": _hvac_mode("cool"),
+        "/thermostats/heat_cool": _hvac_mode("heat_cool"),
+        "/thermostats/off": _hvac_mode("off"),
+        "/thermostats/set_hvac_mode": _thermostat_command(
+            "SET_HVAC_MODE",
+            lambda device, body: mode_change(device, required(body, "hvac_mode_setting"), body),
+        ),
+        "/thermostats/set_fan_mode": _thermostat_command("SET_FAN_MODE", fan_change),
+        "/thermostats/activate_climate_preset": _thermostat_command(
+            "ACTIVATE_CLIMATE_PRESET", preset_change
+        ),
+        "/thermostats/simulate/hvac_mode_adjusted": seam_simulate_hvac_mode_adjusted,
+        "/thermostats/simulate/temperature_reached": seam_simulate_temperature_reached,
+        "/noise_sensors/noise_thresholds/list": seam_list_noise_thresholds,
+        "/noise_sensors/simulate/trigger_noise_threshold": seam_trigger_noise_threshold,
         "/action_attempts/get": seam_get_action_attempt,
         "/devices/get": seam_get_device,
         "/webhooks/create": seam_create_webhook,
@@ -720,7 +850,7 @@ def build_app(state: SimulatorState | None = None) -> web.Application:
         ("POST", "/seam/devices", lambda s, _, b: s.add_device(b)),
         ("POST", "/seam/devices/{device_id}", lambda s, r, b: s.update_device(_device_id(r), b)),
         ("DELETE", "/seam/devices/{device_id}", lambda s, r, _: s.remove_device(_device_id(r))),
-        ("POST", "/seam/actions", _set_actions),
+        ("POST", "/seam/actions", lambda s, _, b: s.set_action_settings(b)),
         ("POST", "/seam/events", _emit_event),
         (
             "GET",

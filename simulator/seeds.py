@@ -20,6 +20,13 @@ CONNECTED_ACCOUNT_ID: Final = "44284499-a50b-4947-86c1-58264f014be5"
 
 type Json = dict[str, Any]
 
+# Where the seeded household is: device locations and the noise thresholds' daily times.
+SEED_TIME_ZONE: Final = "America/Los_Angeles"
+NEST_THERMOSTAT_ID: Final = "054765c8-a2fc-4599-b486-14c19f462c45"
+ECOBEE_THERMOSTAT_ID: Final = "b2e7c4a9-5d31-4f8e-a6c2-7d9e1f3a5b06"
+MINUT_SENSOR_ID: Final = "d4a6f8b1-2c3e-4d5f-8a9b-0c1d2e3f4a07"
+NOISEAWARE_ZONE_ID: Final = "f1e2d3c4-b5a6-4978-8d9e-af0b1c2d3e08"
+
 # ParqEx's paths (the authorization and token endpoints answer with and without the slash).
 PARQEX_SYNC_PATH: Final = "/oauth/v1/endpoints/sync"
 PARQEX_USER_INFO_PATH: Final = "/oauth/v1/endpoints/user-info"
@@ -249,25 +256,53 @@ def _lock(
     if door_open is not None:
         properties["door_open"] = door_open
     properties.update(extra_properties or {})
+    return _device(
+        device_id,
+        device_type,
+        name,
+        ["access_code", "lock"],
+        properties,
+        errors=errors,
+        flags={
+            "can_remotely_lock": remote,
+            "can_remotely_unlock": remote,
+            "can_program_online_access_codes": True,
+            "can_program_offline_access_codes": False,
+        },
+    )
+
+
+def _device(
+    device_id: str,
+    device_type: str,
+    name: str,
+    capabilities: list[str],
+    properties: Json,
+    *,
+    errors: list[Json] | None = None,
+    created_at: str = "2026-01-15T10:00:00.000Z",
+    flags: dict[str, bool] | None = None,
+) -> Json:
+    """A seeded device with what every Seam device carries, `flags` at the top level."""
+    # Seam requires the provider's own name for the device besides the display name.
+    properties = {"name": name, "appearance": {"name": name}, **properties}
     return {
         "device_id": device_id,
         "device_type": device_type,
         "nickname": "",
         "display_name": name,
-        "capabilities_supported": ["access_code", "lock"],
+        "capabilities_supported": capabilities,
         "properties": properties,
-        "location": {"location_name": "Home", "timezone": "America/Los_Angeles"},
+        "location": {"location_name": "Home", "timezone": SEED_TIME_ZONE},
         "connected_account_id": CONNECTED_ACCOUNT_ID,
         "workspace_id": WORKSPACE_ID,
-        "created_at": "2026-01-15T10:00:00.000Z",
+        "space_ids": [],
+        "created_at": created_at,
         "errors": errors or [],
         "warnings": [],
         "is_managed": True,
         "custom_metadata": {},
-        "can_remotely_lock": remote,
-        "can_remotely_unlock": remote,
-        "can_program_online_access_codes": True,
-        "can_program_offline_access_codes": False,
+        **(flags or {}),
     }
 
 
@@ -283,7 +318,7 @@ def battery_status(level: float) -> str:
 
 
 def seam_seed_devices() -> list[Json]:
-    """A household as Seam would show it: varied locks, a door sensor, a thermostat, a fault."""
+    """A household as Seam would show it: varied locks, a fault, thermostats, noise sensors."""
     return [
         _lock(
             "7c1a9e5e-3d2b-4f7a-9a55-2f0c8b1d6e01",
@@ -333,32 +368,254 @@ def seam_seed_devices() -> list[Json]:
                 }
             ],
         ),
-        {
-            "device_id": "054765c8-a2fc-4599-b486-14c19f462c45",
-            "device_type": "nest_thermostat",
-            "nickname": "",
-            "display_name": "Hallway Thermostat",
-            "capabilities_supported": ["thermostat"],
-            "properties": {
-                "online": True,
-                "manufacturer": "nest",
-                "is_cooling": False,
-                "is_heating": True,
-                "has_direct_power": True,
-                "relative_humidity": 0.46,
-                "temperature_celsius": 21.4,
-                "model": {"display_name": "Thermostat", "manufacturer_display_name": "Nest"},
-            },
-            "location": None,
-            "connected_account_id": CONNECTED_ACCOUNT_ID,
-            "workspace_id": WORKSPACE_ID,
-            "created_at": "2024-02-29T21:57:33.397Z",
-            "errors": [],
-            "warnings": [],
-            "is_managed": True,
-            "custom_metadata": {},
-        },
+        _nest_thermostat(),
+        _ecobee_thermostat(),
+        _minut_sensor(),
+        _noiseaware_zone(),
     ]
+
+
+def fahrenheit(celsius: float) -> float:
+    """A temperature in °C as Seam shows it in °F, to a tenth of a degree."""
+    return round(celsius * 9 / 5 + 32, 1)
+
+
+def celsius(fahrenheit: float) -> float:
+    """A temperature in °F as Seam shows it in °C, to a tenth of a degree."""
+    return round((fahrenheit - 32) * 5 / 9, 1)
+
+
+def fahrenheit_difference(celsius_difference: float) -> float:
+    """A difference of temperatures in °C, in °F (no 32 °F offset), to a tenth of a degree."""
+    return round(celsius_difference * 9 / 5, 1)
+
+
+def in_both_scales(stem: str, degrees_celsius: float) -> Json:
+    """`{stem}_celsius` and `{stem}_fahrenheit`: Seam always sends a temperature in both."""
+    return {f"{stem}_celsius": degrees_celsius, f"{stem}_fahrenheit": fahrenheit(degrees_celsius)}
+
+
+def _set_point_limits(
+    heating: tuple[float, float], cooling: tuple[float, float], delta: float
+) -> Json:
+    limits: Json = {}
+    for kind, (low, high) in (("heating", heating), ("cooling", cooling)):
+        limits |= in_both_scales(f"min_{kind}_set_point", low)
+        limits |= in_both_scales(f"max_{kind}_set_point", high)
+    return limits | {
+        "min_heating_cooling_delta_celsius": delta,
+        "min_heating_cooling_delta_fahrenheit": fahrenheit_difference(delta),
+    }
+
+
+def _hvac_flags() -> dict[str, bool]:
+    return {
+        "can_hvac_heat": True,
+        "can_hvac_cool": True,
+        "can_hvac_heat_cool": True,
+        "can_turn_off_hvac": True,
+    }
+
+
+def _nest_thermostat() -> Json:
+    properties: Json = {
+        "online": True,
+        "manufacturer": "nest",
+        "model": {"display_name": "Thermostat", "manufacturer_display_name": "Nest"},
+        "has_direct_power": True,
+        "nest_metadata": {
+            "nest_device_id": "enterprises/sim-project/devices/hallway-thermostat",
+            "device_name": "enterprises/sim-project/devices/hallway-thermostat",
+            "device_custom_name": "Hallway",
+            "display_name": "Hallway",
+        },
+        **in_both_scales("temperature", 19.6),
+        "relative_humidity": 0.46,
+        "available_hvac_mode_settings": ["off", "heat", "cool", "heat_cool", "eco"],
+        "available_fan_mode_settings": ["auto", "on"],
+        "available_climate_presets": [],
+        "fallback_climate_preset_key": None,
+        "current_climate_setting": {
+            "hvac_mode_setting": "heat",
+            "fan_mode_setting": "auto",
+            **in_both_scales("heating_set_point", 20.5),
+            "manual_override_allowed": True,
+        },
+        # Below its heating set point, so heating, and the fan runs with it.
+        "is_heating": True,
+        "is_cooling": False,
+        "is_fan_running": True,
+        **_set_point_limits(heating=(9.0, 32.0), cooling=(9.0, 32.0), delta=1.5),
+    }
+    return _device(
+        NEST_THERMOSTAT_ID,
+        "nest_thermostat",
+        "Hallway Thermostat",
+        ["thermostat"],
+        properties,
+        created_at="2024-02-29T21:57:33.397Z",
+        flags=_hvac_flags(),
+    )
+
+
+def _ecobee_preset(key: str, name: str, heating: float, cooling: float) -> Json:
+    return {
+        "climate_preset_key": key,
+        "climate_preset_mode": key,
+        "name": name,
+        "display_name": name,
+        "can_edit": True,
+        "can_delete": False,
+        "can_use_with_thermostat_daily_programs": True,
+        "manual_override_allowed": True,
+        "hvac_mode_setting": "heat_cool",
+        "fan_mode_setting": "auto",
+        **in_both_scales("heating_set_point", heating),
+        **in_both_scales("cooling_set_point", cooling),
+        "ecobee_metadata": {"climate_ref": key, "is_optimized": False, "owner": "system"},
+    }
+
+
+def _ecobee_thermostat() -> Json:
+    presets = [
+        _ecobee_preset("home", "Home", 20.0, 24.0),
+        _ecobee_preset("away", "Away", 16.0, 27.0),
+        _ecobee_preset("sleep", "Sleep", 18.0, 25.0),
+    ]
+    properties: Json = {
+        "online": True,
+        "manufacturer": "ecobee",
+        "model": {
+            "display_name": "Smart Thermostat Premium",
+            "manufacturer_display_name": "ecobee",
+        },
+        "has_direct_power": True,
+        "ecobee_metadata": {"ecobee_device_id": "521771542315", "device_name": "Living Room"},
+        **in_both_scales("temperature", 22.2),
+        "relative_humidity": 0.38,
+        "available_hvac_mode_settings": ["off", "heat", "cool", "heat_cool"],
+        "available_fan_mode_settings": ["auto", "on", "circulate"],
+        "available_climate_presets": presets,
+        "fallback_climate_preset_key": "home",
+        "current_climate_setting": copy.deepcopy(presets[0]),
+        # Between its set points: resting.
+        "is_heating": False,
+        "is_cooling": False,
+        "is_fan_running": False,
+        **_set_point_limits(heating=(7.0, 26.0), cooling=(18.0, 33.0), delta=1.5),
+    }
+    return _device(
+        ECOBEE_THERMOSTAT_ID,
+        "ecobee_thermostat",
+        "Living Room Thermostat",
+        ["thermostat"],
+        properties,
+        flags=_hvac_flags(),
+    )
+
+
+def _minut_sensor() -> Json:
+    measured = "2026-11-20T08:00:00.000Z"
+    readings = {
+        "temperature": 21.8,
+        "humidity": 41.5,
+        "pressure": 1013.2,
+        "sound": 42.3,
+        "accelerometer_z": -1.0,
+    }
+    properties: Json = {
+        "online": True,
+        "manufacturer": "minut",
+        "model": {"display_name": "Point", "manufacturer_display_name": "Minut"},
+        "has_direct_power": False,
+        "battery_level": 0.72,
+        "battery": {"level": 0.72, "status": battery_status(0.72)},
+        "noise_level_decibels": readings["sound"],
+        "currently_triggering_noise_threshold_ids": [],
+        "minut_metadata": {
+            "device_id": "61a8e2f3c1b0d40013a2f9e4",
+            "device_name": "Living Room",
+            "latest_sensor_values": {
+                sensor: {"time": measured, "value": value} for sensor, value in readings.items()
+            },
+        },
+    }
+    return _device(
+        MINUT_SENSOR_ID,
+        "minut_sensor",
+        "Living Room Noise Sensor",
+        ["noise_detection", "battery"],
+        properties,
+    )
+
+
+def _noiseaware_zone() -> Json:
+    properties: Json = {
+        "online": True,
+        "manufacturer": "noiseaware",
+        "model": {"display_name": "Outdoor Sensor", "manufacturer_display_name": "NoiseAware"},
+        "has_direct_power": True,
+        "noise_level_decibels": 38.0,
+        "currently_triggering_noise_threshold_ids": [],
+        "noiseaware_metadata": {
+            "device_id": "NA-7731",
+            "device_model": "outdoor",
+            "device_name": "Patio",
+            "noise_level_decibel": 38.0,
+        },
+    }
+    return _device(
+        NOISEAWARE_ZONE_ID,
+        "noiseaware_activity_zone",
+        "Patio Noise Zone",
+        ["noise_detection"],
+        properties,
+    )
+
+
+def seam_seed_noise_thresholds() -> list[Json]:
+    """Each noise sensor's thresholds: quiet at night, a party alert by day."""
+    return [
+        _noise_threshold(
+            "7e5c3a1f-0b2d-4e6f-9a8b-1c2d3e4f5a11", MINUT_SENSOR_ID, "Quiet hours", 60.0, night=True
+        ),
+        _noise_threshold(
+            "7e5c3a1f-0b2d-4e6f-9a8b-1c2d3e4f5a12",
+            MINUT_SENSOR_ID,
+            "Party alert",
+            80.0,
+            night=False,
+        ),
+        _noise_threshold(
+            "7e5c3a1f-0b2d-4e6f-9a8b-1c2d3e4f5a21",
+            NOISEAWARE_ZONE_ID,
+            "Quiet hours",
+            55.0,
+            night=True,
+        ),
+        _noise_threshold(
+            "7e5c3a1f-0b2d-4e6f-9a8b-1c2d3e4f5a22",
+            NOISEAWARE_ZONE_ID,
+            "Party alert",
+            75.0,
+            night=False,
+        ),
+    ]
+
+
+def _noise_threshold(
+    threshold_id: str, device_id: str, name: str, decibels: float, *, night: bool
+) -> Json:
+    # Seam writes a daily time with its zone: `HH:MM:SS[Area/City]`.
+    starts, ends = ("22:00:00", "08:00:00") if night else ("08:00:00", "22:00:00")
+    return {
+        "noise_threshold_id": threshold_id,
+        "device_id": device_id,
+        "name": name,
+        "noise_threshold_decibels": decibels,
+        "starts_daily_at": f"{starts}[{SEED_TIME_ZONE}]",
+        "ends_daily_at": f"{ends}[{SEED_TIME_ZONE}]",
+    }
 
 
 def _full_property_template() -> Json:

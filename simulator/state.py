@@ -1,7 +1,8 @@
 """The simulator's mutable world: accounts, devices, action attempts, faults and a request log.
 
 ParqEx's side also holds OAuth 2.0 (clients, authorization codes, access and refresh tokens),
-its users, and door toggles that take `travel_time` seconds to finish.
+its users, and door toggles that take `travel_time` seconds to finish. Seam's side also holds
+the noise sensors' thresholds, and keeps thermostats and noise sensors coherent as they change.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from collections import deque
 from collections.abc import Callable, Mapping
 import copy
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 import hmac
 import itertools
 import re
@@ -18,6 +20,7 @@ import time
 from typing import Any, Final
 import uuid
 
+from .noise import is_active, triggering
 from .seeds import (
     AUTHORIZATION_CODE_LIFETIME,
     DEFAULT_PARQEX_CLIENT_ID,
@@ -43,11 +46,26 @@ from .seeds import (
     generate_seam_devices,
     parqex_doc_controllers,
     seam_seed_devices,
+    seam_seed_noise_thresholds,
+)
+from .thermostats import (
+    ClimateChange,
+    activity,
+    adjusted,
+    fill_scales,
+    manual_fields,
+    reached_set_point,
 )
 from .webhooks import WebhookHub
 
-# Seam's documented limit: 15 lock and 15 unlock requests a minute for each device.
+# Seam's documented limit: 15 lock and 15 unlock requests a minute for each device; the
+# simulator applies it to each action type of every command.
 SEAM_COMMANDS_PER_MINUTE: Final = 15
+LOCK_ACTION_TYPES: Final = ("LOCK_DOOR", "UNLOCK_DOOR")
+THERMOSTAT_ACTION_TYPES: Final = ("SET_HVAC_MODE", "SET_FAN_MODE", "ACTIVATE_CLIMATE_PRESET")
+ACTION_TYPES: Final = LOCK_ACTION_TYPES + THERMOSTAT_ACTION_TYPES
+# A triggered noise threshold is set off by this many decibels over it.
+NOISE_TRIGGER_MARGIN: Final = 5.0
 REQUEST_LOG_SIZE: Final = 5000
 SERVICES: Final = ("parqex", "seam")
 # Which services gzip their 200 answers (when the client accepts gzip) after a reset: ParqEx
@@ -59,6 +77,7 @@ BOMB_ANSWER_BYTES: Final = 2 * 1024 * 1024 * 1024
 NESTING_DEPTH: Final = 100_000
 # Query parameters the request log masks (the token endpoint is documented as a GET).
 SECRET_QUERY_KEYS: Final = frozenset({"client_secret", "code", "refresh_token", "access_token"})
+SEAM_DEVICE_KEYS: Final = ("devices", "accessible_devices")
 GRANT_TYPES: Final = ("authorization_code", "refresh_token")
 DOOR_STATES: Final = ("OPEN", "CLOSED")
 
@@ -117,7 +136,10 @@ class Fault:
 
 @dataclass(slots=True, kw_only=True)
 class ActionAttempt:
-    """A lock or unlock command the simulated Seam is carrying out."""
+    """A lock, unlock or thermostat command the simulated Seam is carrying out.
+
+    `climate` is what a thermostat command changes once it succeeds.
+    """
 
     action_attempt_id: str
     action_type: str
@@ -127,13 +149,16 @@ class ActionAttempt:
     error_type: str
     error_message: str
     status: str = "pending"
+    climate: ClimateChange | None = None
 
     def as_json(self) -> Json:
         """The action attempt as Seam shows it."""
         result: Json | None = None
         error: Json | None = None
         if self.status == "success":
-            result = {"was_confirmed_by_device": True}
+            # Seam's result of a thermostat command is an empty object.
+            lock = self.action_type in LOCK_ACTION_TYPES
+            result = {"was_confirmed_by_device": True} if lock else {}
         elif self.status == "error":
             error = {"type": self.error_type, "message": self.error_message}
         return {
@@ -147,7 +172,7 @@ class ActionAttempt:
 
 @dataclass(slots=True, kw_only=True)
 class ActionSettings:
-    """How the next lock and unlock commands behave.
+    """How the next lock, unlock and thermostat commands behave.
 
     `outcome` is "success", "error" or "pending" (never settles, for timeouts).
     """
@@ -155,7 +180,7 @@ class ActionSettings:
     delay: float = 1.0
     outcome: str = "success"
     error_type: str = "uncategorized_error"
-    error_message: str = "The lock did not respond to the command"
+    error_message: str = "The device did not respond to the command"
 
 
 @dataclass(slots=True, kw_only=True)
@@ -304,6 +329,15 @@ def _oauth_error(status: int, error: str) -> tuple[int, Json]:
     return status, {"error": error}
 
 
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _iso(when: datetime) -> str:
+    """A time as Seam writes it: UTC, milliseconds, `Z`."""
+    return when.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 class SimulatorState:
     """Holds both services' data. Every control request and every scenario step goes here."""
 
@@ -326,15 +360,21 @@ class SimulatorState:
         self.default_user_identity_id = user_identity_id
         self.devices: dict[str, Json] = {}
         self.action_attempts: dict[str, ActionAttempt] = {}
+        # For every action type, unless `action_settings_by_type` has its own.
         self.action_settings = ActionSettings()
+        self.action_settings_by_type: dict[str, ActionSettings] = {}
+        self.noise_thresholds: dict[str, Json] = {}
+        # Noise thresholds apply by the time of day, so tests may set the wall clock too.
+        self.wall_clock: Callable[[], datetime] = _utc_now
         self.commands: dict[tuple[str, str], deque[float]] = {}
         self.faults: list[Fault] = []
         self.requests: deque[LoggedRequest] = deque(maxlen=REQUEST_LOG_SIZE)
         # Requests being answered right now, and the most there ever were, per service.
         self.in_flight: dict[str, int] = dict.fromkeys(SERVICES, 0)
         self.max_in_flight: dict[str, int] = dict.fromkeys(SERVICES, 0)
-        # Seam answers with `devices`; older answers carried only `accessible_devices`.
-        self.seam_device_keys: tuple[str, ...] = ("devices",)
+        # Seam answers with `devices` and its deprecated twin `accessible_devices` (the spec
+        # requires both); older answers carried only `accessible_devices`.
+        self.seam_device_keys: tuple[str, ...] = SEAM_DEVICE_KEYS
         # Per service: whether its 200 answers are gzip-encoded when the client accepts gzip.
         self.gzip_answers: dict[str, bool] = dict(GZIP_ANSWERS)
         self._ids = itertools.count(1)
@@ -364,14 +404,16 @@ class SimulatorState:
         self.controllers = {c["id"]: c for c in parqex_doc_controllers()}
         self.devices = {d["device_id"]: d for d in seam_seed_devices()}
         self.user_identities = {self.default_user_identity_id: list(self.devices)}
+        self.noise_thresholds = {t["noise_threshold_id"]: t for t in seam_seed_noise_thresholds()}
         self.action_attempts.clear()
         self.action_settings = ActionSettings()
+        self.action_settings_by_type.clear()
         self.commands.clear()
         self.faults.clear()
         self.requests.clear()
         self.hub.deliveries.clear()
         self.max_in_flight = dict.fromkeys(SERVICES, 0)
-        self.seam_device_keys = ("devices",)
+        self.seam_device_keys = SEAM_DEVICE_KEYS
         self.gzip_answers = dict(GZIP_ANSWERS)
         self.parqex_users = {
             user["id"]: dict(user) for user in (DEFAULT_PARQEX_USER, GUEST_PARQEX_USER)
@@ -755,7 +797,15 @@ class SimulatorState:
         return device
 
     def update_device(self, device_id: str, changes: Json) -> Json:
-        """Merge changes into a device; `properties` is merged key by key."""
+        """Merge changes into a device; `properties` is merged key by key.
+
+        A change from "the wall" is followed as the device would follow it: a temperature or
+        set point given in one scale gets the other, `current_climate_setting` is merged into
+        the one in use, the HVAC starts or stops with them (unless `is_heating`, `is_cooling`
+        or `is_fan_running` is given), and a new noise level sets off the noise thresholds it
+        is over (unless `currently_triggering_noise_threshold_ids` is given). Each sends the
+        event Seam sends.
+        """
         device = self.devices.get(device_id)
         if device is None:
             raise SimulatorError(f"no device {device_id}")
@@ -765,42 +815,151 @@ class SimulatorState:
         properties = changes.pop("properties", None)
         device.update(changes)
         if properties:
-            before = dict(device.setdefault("properties", {}))
-            device["properties"].update(properties)
+            after = device.setdefault("properties", {})
+            before = dict(after)
+            after.update(properties)
             level = properties.get("battery_level")
             if isinstance(level, int | float) and not isinstance(level, bool):
-                device["properties"]["battery"] = {"level": level, "status": battery_status(level)}
-            self._emit_changes(device_id, before, device["properties"], how)
+                after["battery"] = {"level": level, "status": battery_status(level)}
+            self._emit_changes(device, before, after, how)
+            self._follow_climate(device, before, properties)
+            self._follow_noise(device, before, properties)
         return device
 
-    def _emit_changes(self, device_id: str, before: Json, after: Json, how: Json) -> None:
+    def _device_event(self, event_type: str, device: Json, **fields: Any) -> None:
+        """Send an event about a device, with the account it is connected through."""
+        self.hub.emit(
+            event_type,
+            device["device_id"],
+            connected_account_id=device.get("connected_account_id"),
+            **fields,
+        )
+
+    def _emit_changes(self, device: Json, before: Json, after: Json, how: Json) -> None:
         """Send the events Seam sends when a device's properties change."""
         if "locked" in after and after["locked"] != before.get("locked"):
             event_type = "lock.locked" if after["locked"] else "lock.unlocked"
-            self.hub.emit(
+            self._device_event(
                 event_type,
-                device_id,
+                device,
                 method=how.get("method", "manual"),
                 **{key: how[key] for key in ("access_code_id", "user_identity_id") if key in how},
             )
         if "online" in after and after["online"] != before.get("online"):
-            self.hub.emit(
-                "device.connected" if after["online"] else "device.disconnected", device_id
-            )
+            if after["online"]:
+                self._device_event("device.connected", device)
+            else:
+                # Seam says why a device went away, and what is wrong with it and its account.
+                self._device_event(
+                    "device.disconnected",
+                    device,
+                    error_code="device_disconnected",
+                    device_errors=copy.deepcopy(device.get("errors") or []),
+                    device_warnings=copy.deepcopy(device.get("warnings") or []),
+                    connected_account_errors=[],
+                    connected_account_warnings=[],
+                )
         level = after.get("battery_level")
         if level is not None and level != before.get("battery_level"):
-            self.hub.emit(
+            self._device_event(
                 "device.battery_status_changed",
-                device_id,
+                device,
                 battery_level=level,
                 battery_status=battery_status(level),
             )
 
+    def _follow_climate(self, device: Json, before: Json, given: Json) -> None:
+        """Keep a thermostat coherent after a change from the wall, and say what changed."""
+        after = device["properties"]
+        if "current_climate_setting" in given:
+            setting = dict(given["current_climate_setting"])
+            for kind in ("heating", "cooling"):
+                fill_scales(setting, setting, f"{kind}_set_point")
+            old = before.get("current_climate_setting") or {}
+            after["current_climate_setting"] = adjusted(old, setting)
+            new = manual_fields(after["current_climate_setting"])
+            moved = {name: value for name, value in new.items() if old.get(name) != value}
+            if moved:
+                self._device_event(
+                    "thermostat.manually_adjusted", device, method="external", **moved
+                )
+        fill_scales(after, given, "temperature")
+        temperature_moved = after.get("temperature_celsius") != before.get("temperature_celsius")
+        if temperature_moved:
+            self._device_event(
+                "thermostat.temperature_changed",
+                device,
+                temperature_celsius=after["temperature_celsius"],
+                temperature_fahrenheit=after["temperature_fahrenheit"],
+            )
+        if not {"is_heating", "is_cooling", "is_fan_running"} & given.keys() and (
+            temperature_moved or "current_climate_setting" in given
+        ):
+            after.update(activity(after))
+        reached = reached_set_point(before, after) if temperature_moved else None
+        if reached is not None:
+            setting = after["current_climate_setting"]
+            self._device_event(
+                "thermostat.temperature_reached_set_point",
+                device,
+                temperature_celsius=after["temperature_celsius"],
+                temperature_fahrenheit=after["temperature_fahrenheit"],
+                desired_temperature_celsius=setting[f"{reached}_set_point_celsius"],
+                desired_temperature_fahrenheit=setting[f"{reached}_set_point_fahrenheit"],
+            )
+
+    def _follow_noise(self, device: Json, before: Json, given: Json) -> None:
+        """Set off the noise thresholds a new noise level is over; report each newly set off."""
+        after = device["properties"]
+        level = after.get("noise_level_decibels")
+        ids_key = "currently_triggering_noise_threshold_ids"
+        if "noise_level_decibels" in given:
+            if ids_key not in given:
+                after[ids_key] = triggering(
+                    level, self.noise_thresholds_of(device["device_id"]), self.wall_clock()
+                )
+            # The provider's own reading moves with it.
+            if "minut_metadata" in after:
+                readings = after["minut_metadata"].setdefault("latest_sensor_values", {})
+                readings["sound"] = {"time": _iso(self.wall_clock()), "value": level}
+            if "noiseaware_metadata" in after:
+                after["noiseaware_metadata"]["noise_level_decibel"] = level
+        earlier = before.get(ids_key) or []
+        for threshold_id in after.get(ids_key) or []:
+            if threshold_id not in earlier:
+                self._device_event(
+                    "noise_sensor.noise_threshold_triggered",
+                    device,
+                    noise_threshold_id=threshold_id,
+                    noise_threshold_name=self.noise_thresholds.get(threshold_id, {}).get("name"),
+                    noise_level_decibels=level,
+                )
+
+    def noise_thresholds_of(self, device_id: str) -> list[Json]:
+        """A noise sensor's thresholds."""
+        return [t for t in self.noise_thresholds.values() if t["device_id"] == device_id]
+
+    def trigger_noise_threshold(self, device_id: str) -> bool:
+        """Make the noise go over the sensor's active thresholds; False if none is active."""
+        now = self.wall_clock()
+        active = [
+            threshold["noise_threshold_decibels"]
+            for threshold in self.noise_thresholds_of(device_id)
+            if is_active(threshold, now)
+        ]
+        if not active:
+            return False
+        level = self.devices[device_id]["properties"].get("noise_level_decibels", 0.0)
+        loud = max(level, max(active) + NOISE_TRIGGER_MARGIN)
+        self.update_device(device_id, {"properties": {"noise_level_decibels": loud}})
+        return True
+
     def remove_device(self, device_id: str) -> None:
         """Remove a device from Seam altogether."""
-        if self.devices.pop(device_id, None) is None:
+        device = self.devices.pop(device_id, None)
+        if device is None:
             raise SimulatorError(f"no device {device_id}")
-        self.hub.emit("device.removed", device_id)
+        self._device_event("device.removed", device)
         for shared in self.user_identities.values():
             if device_id in shared:
                 shared.remove(device_id)
@@ -816,9 +975,39 @@ class SimulatorState:
         window.append(now)
         return True
 
-    def start_action(self, device_id: str, action_type: str) -> ActionAttempt:
-        """Record a pending lock or unlock command that settles after the configured delay."""
-        settings = self.action_settings
+    def settings_for(self, action_type: str) -> ActionSettings:
+        """How a command of `action_type` behaves."""
+        return self.action_settings_by_type.get(action_type, self.action_settings)
+
+    def set_action_settings(self, body: Json) -> None:
+        """Set how commands behave: an `ActionSettings`'s fields, and `action_types`.
+
+        Without `action_types` the settings are for every command (and replace any given per
+        type); with them (a list of `ACTION_TYPES`), for those commands only.
+        """
+        fields = {key: body[key] for key in ActionSettings.__dataclass_fields__ if key in body}
+        settings = ActionSettings(**fields)
+        action_types = body.get("action_types")
+        if action_types is None:
+            self.action_settings = settings
+            self.action_settings_by_type.clear()
+            return
+        if not isinstance(action_types, list):
+            raise SimulatorError("action_types must be a list")
+        unknown = [name for name in action_types if name not in ACTION_TYPES]
+        if unknown:
+            raise SimulatorError(f"no action type {', '.join(map(str, unknown))}")
+        for name in action_types:
+            self.action_settings_by_type[name] = settings
+
+    def start_action(
+        self, device_id: str, action_type: str, climate: ClimateChange | None = None
+    ) -> ActionAttempt:
+        """Record a pending command that settles after the configured delay.
+
+        A thermostat command says what it changes in `climate`.
+        """
+        settings = self.settings_for(action_type)
         attempt = ActionAttempt(
             action_attempt_id=str(uuid.UUID(int=next(self._ids))),
             action_type=action_type,
@@ -827,13 +1016,14 @@ class SimulatorState:
             outcome=settings.outcome,
             error_type=settings.error_type,
             error_message=settings.error_message,
+            climate=climate,
         )
         self.action_attempts[attempt.action_attempt_id] = attempt
         self.settle_action_attempts()
         return attempt
 
     def settle_action_attempts(self) -> list[ActionAttempt]:
-        """Finish every command whose time has come; a successful one moves the lock."""
+        """Finish every command whose time has come; a successful one moves the device."""
         now = self.clock()
         settled = []
         for attempt in self.action_attempts.values():
@@ -844,24 +1034,61 @@ class SimulatorState:
             ):
                 continue
             attempt.status = attempt.outcome
-            outcome = "succeeded" if attempt.status == "success" else "failed"
-            if attempt.status == "success" and attempt.device_id in self.devices:
-                properties = self.devices[attempt.device_id].setdefault("properties", {})
-                locked = attempt.action_type == "LOCK_DOOR"
-                if properties.get("locked") != locked:
-                    properties["locked"] = locked
-                    self.hub.emit(
-                        "lock.locked" if locked else "lock.unlocked",
-                        attempt.device_id,
-                        method="seamapi",
-                    )
-            self.hub.emit(
-                f"action_attempt.{attempt.action_type.lower()}.{outcome}",
-                attempt.device_id,
-                action_attempt_id=attempt.action_attempt_id,
-            )
+            device = self.devices.get(attempt.device_id)
+            if attempt.status == "success" and device is not None:
+                if attempt.climate is None:
+                    self._move_lock(device, attempt.action_type == "LOCK_DOOR")
+                else:
+                    self._apply_climate(device, attempt.climate)
+            # Seam has action attempt events for locks only.
+            if attempt.action_type in LOCK_ACTION_TYPES:
+                outcome = "succeeded" if attempt.status == "success" else "failed"
+                self.hub.emit(
+                    f"action_attempt.{attempt.action_type.lower()}.{outcome}",
+                    attempt.device_id,
+                    action_attempt_id=attempt.action_attempt_id,
+                    action_type=attempt.action_type,
+                    status=attempt.status,
+                    connected_account_id=(device or {}).get("connected_account_id"),
+                )
             settled.append(attempt)
         return settled
+
+    def _move_lock(self, device: Json, locked: bool) -> None:
+        properties = device.setdefault("properties", {})
+        if properties.get("locked") != locked:
+            properties["locked"] = locked
+            self._device_event(
+                "lock.locked" if locked else "lock.unlocked", device, method="remote"
+            )
+
+    def _apply_climate(self, device: Json, climate: ClimateChange) -> None:
+        """Carry out a thermostat command that succeeded, and send Seam's event for it."""
+        properties = device["properties"]
+        current = properties.get("current_climate_setting") or {}
+        preset_key = climate.preset_key
+        properties["current_climate_setting"] = (
+            adjusted(current, climate.setting)
+            if preset_key is None
+            else copy.deepcopy(climate.setting)
+        )
+        properties.update(activity(properties))
+        if preset_key is None:
+            self._device_event(
+                "thermostat.manually_adjusted",
+                device,
+                method="seam",
+                **manual_fields(properties["current_climate_setting"]),
+            )
+            return
+        self._device_event(
+            "thermostat.climate_preset_activated",
+            device,
+            climate_preset_key=preset_key,
+            is_fallback_climate_preset=preset_key == properties.get("fallback_climate_preset_key"),
+            thermostat_schedule_id=None,
+            keep_null=("thermostat_schedule_id",),
+        )
 
     # Faults and the request log
 
@@ -922,6 +1149,7 @@ class SimulatorState:
                 "devices": list(self.devices.values()),
                 "user_identities": copy.deepcopy(self.user_identities),
                 "action_attempts": [a.as_json() for a in self.action_attempts.values()],
+                "noise_thresholds": list(self.noise_thresholds.values()),
             },
             "faults": len(self.faults),
             "gzip_answers": dict(self.gzip_answers),

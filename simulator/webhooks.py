@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 import hashlib
@@ -104,8 +104,19 @@ class WebhookHub:
         self.webhooks[webhook.webhook_id] = webhook
         return webhook
 
-    def emit(self, event_type: str, device_id: str | None, **fields: Any) -> Json:
-        """Record an event and deliver it to every subscriber that wants it."""
+    def emit(
+        self,
+        event_type: str,
+        device_id: str | None,
+        *,
+        keep_null: Collection[str] = (),
+        **fields: Any,
+    ) -> Json:
+        """Record an event and deliver it to every subscriber that wants it.
+
+        A field given as None is left out, unless `keep_null` names it (Seam requires some
+        fields even when they are null).
+        """
         now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
         event: Json = {
             "event_id": str(uuid.uuid4()),
@@ -114,7 +125,9 @@ class WebhookHub:
             "workspace_id": WORKSPACE_ID,
             "created_at": now,
             "occurred_at": now,
-            **{key: value for key, value in fields.items() if value is not None},
+            **{
+                key: value for key, value in fields.items() if value is not None or key in keep_null
+            },
         }
         for webhook in self.webhooks.values():
             if self.send is not None and (

@@ -37,6 +37,7 @@ from simulator.seeds import (
     TOGGLE_FAILURES,
     TOGGLE_MALFORMED,
     TOGGLE_NOT_FOUND,
+    seam_seed_devices,
 )
 from simulator.state import (
     BOMB_ANSWER_BYTES,
@@ -148,7 +149,7 @@ async def test_faults_requests_and_state(simulator: Simulator, http: ClientSessi
     assert len(simulator.state.controllers) == 4
     assert len(simulator.state.devices) == 3
     await control(http, simulator, "POST", "/reset")
-    assert len(simulator.state.devices) == 5
+    assert len(simulator.state.devices) == len(seam_seed_devices())
 
 
 async def test_events_and_deliveries(simulator: Simulator, http: ClientSession) -> None:
@@ -464,7 +465,7 @@ async def test_gzip_answers_are_switched_per_service(
     assert "Content-Encoding" not in parqex_headers
     assert seam_headers["Content-Encoding"] == "gzip"
     assert len(orjson.loads(parqex_body)["devices"]) == 2
-    assert len(orjson.loads(seam_body)["devices"]) == 5
+    assert len(orjson.loads(seam_body)["devices"]) == len(seam_seed_devices())
     # Seam's other answers too.
     async with http.post(
         simulator.url + "/webhooks/list", json={}, headers=SEAM_HEADERS
@@ -545,7 +546,7 @@ async def test_seam_accepts_get_with_a_query(simulator: Simulator, http: ClientS
         headers=SEAM_HEADERS,
     ) as response:
         assert response.status == 200
-        assert len((await response.json())["devices"]) == 5
+        assert len((await response.json())["devices"]) == len(seam_seed_devices())
 
 
 async def test_seam_delivers_only_to_this_machine(
