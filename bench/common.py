@@ -23,6 +23,7 @@ TARGETS: Final[dict[str, tuple[str, float | None]]] = {
     "import_ms": ("<=", 50.0),
     "seam_sdk_import_ms": ("report", None),
     "lock_confirm_overhead_s": ("<=", 0.5),
+    "climate_confirm_overhead_s": ("<=", 0.5),
     "cover_confirm_overhead_s": ("<=", 2.0),
     "token_refreshes_per_expiry": ("==", 1),
 }
@@ -54,6 +55,8 @@ class Sizes:
     # Lock commands: how many, and how long the simulated lock takes to act.
     lock_commands: int = 5
     action_delay: float = 1.0
+    # Thermostat commands (climate.set_temperature), with the same simulated delay.
+    climate_commands: int = 5
     # Door commands (cover.open_cover / close_cover): how many, and how long a simulated door
     # takes to get there.
     cover_commands: int = 5
@@ -98,6 +101,7 @@ QUICK: Final = Sizes(
     setup_warm_up=0,
     lock_commands=1,
     action_delay=0.1,
+    climate_commands=1,
     cover_commands=1,
     token_expiries=3,
     import_repeats=1,

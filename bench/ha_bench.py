@@ -26,7 +26,8 @@ from homeassistant.components.application_credentials import (
 from homeassistant.components.cover import CoverState
 from homeassistant.components.lock import LockState
 from homeassistant.const import ATTR_ENTITY_ID, EVENT_STATE_CHANGED, EVENT_STATE_REPORTED, Platform
-from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.core import Event, HomeAssistant, State, callback
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.config_entry_oauth2_flow import CLOCK_OUT_OF_SYNC_MAX_SEC
 from homeassistant.setup import async_setup_component
@@ -51,6 +52,7 @@ from custom_components.parqex.const import (
     DOMAIN,
 )
 from custom_components.parqex.coordinator import ParqexCoordinator, SeamCoordinator
+from custom_components.parqex.entity import entity_unique_id
 from custom_components.parqex.migration import MINOR_VERSION, VERSION
 from simulator import SimulatorState, build_app
 from simulator.seeds import (
@@ -60,7 +62,9 @@ from simulator.seeds import (
     DEFAULT_PARQEX_USER,
     DEFAULT_SEAM_API_KEY,
     DEFAULT_USER_IDENTITY_ID,
+    ECOBEE_THERMOSTAT_ID,
     generate_parqex_controllers,
+    seam_seed_devices,
 )
 
 from .common import Sizes
@@ -77,6 +81,7 @@ PARQEX_HEADERS = {
 }
 LOCK_DOMAIN = Platform.LOCK.value
 COVER_DOMAIN = Platform.COVER.value
+CLIMATE_DOMAIN = Platform.CLIMATE.value
 DOORS_PER_CONTROLLER = 3
 SIZES = Sizes.from_env()
 
@@ -271,13 +276,21 @@ async def test_polls(hass: HomeAssistant, control: ClientSession, simulator_url:
         RESULTS["one_change_poll_written"] = sorted(set(written))
 
     await lock_commands(hass, control)
+    await climate_commands(hass, control, seam_coordinator)
     await cover_commands(hass, control)
 
 
 async def seconds_to_state(
-    hass: HomeAssistant, domain: str, service: str, entity_id: str, wanted: str, *, timeout: float
+    hass: HomeAssistant,
+    domain: str,
+    service: str,
+    entity_id: str,
+    wanted: Callable[[State], bool],
+    *,
+    timeout: float,
+    data: dict[str, Any] | None = None,
 ) -> float:
-    """Seconds from calling `domain.service` on an entity until it shows `wanted` (real time)."""
+    """Seconds from calling `domain.service` on an entity until `wanted` holds (real time)."""
     reached: asyncio.Future[float] = hass.loop.create_future()
 
     @callback
@@ -286,7 +299,7 @@ async def seconds_to_state(
         if (
             event.data["entity_id"] == entity_id
             and new_state is not None
-            and new_state.state == wanted
+            and wanted(new_state)
             and not reached.done()
         ):
             reached.set_result(time.perf_counter())
@@ -294,14 +307,21 @@ async def seconds_to_state(
     unsubscribe = hass.bus.async_listen(EVENT_STATE_CHANGED, seen)
     try:
         start = time.perf_counter()
-        await hass.services.async_call(domain, service, {ATTR_ENTITY_ID: entity_id}, blocking=True)
+        await hass.services.async_call(
+            domain, service, {ATTR_ENTITY_ID: entity_id, **(data or {})}, blocking=True
+        )
         async with asyncio.timeout(timeout):
             shown_at = await reached
     except TimeoutError:
-        raise AssertionError(f"{entity_id} did not show {wanted} within {timeout:g} s") from None
+        raise AssertionError(f"{entity_id} did not show the change within {timeout:g} s") from None
     finally:
         unsubscribe()
     return shown_at - start
+
+
+def state_is(wanted: str) -> Callable[[State], bool]:
+    """Whether a state is `wanted`."""
+    return lambda state: state.state == wanted
 
 
 async def lock_commands(hass: HomeAssistant, control: ClientSession) -> None:
@@ -317,10 +337,50 @@ async def lock_commands(hass: HomeAssistant, control: ClientSession) -> None:
     assert len(locked) >= SIZES.lock_commands
     for entity_id in locked[: SIZES.lock_commands]:
         elapsed = await seconds_to_state(
-            hass, LOCK_DOMAIN, "unlock", entity_id, LockState.UNLOCKED, timeout=60
+            hass, LOCK_DOMAIN, "unlock", entity_id, state_is(LockState.UNLOCKED), timeout=60
         )
         record("lock_confirm_overhead_s", elapsed - delay)
     RESULTS["lock_action_delay_s"] = delay
+
+
+async def climate_commands(
+    hass: HomeAssistant, control: ClientSession, coordinator: SeamCoordinator
+) -> None:
+    """Time from `climate.set_temperature` to the confirmed set point, less the action delay.
+
+    The generated account has locks only: one seeded thermostat is shared with it first.
+    """
+    delay = SIZES.action_delay
+    (thermostat,) = (
+        device for device in seam_seed_devices() if device["device_id"] == ECOBEE_THERMOSTAT_ID
+    )
+    async with control.post("/_simulator/seam/devices", json=thermostat) as response:
+        response.raise_for_status()
+    async with control.post("/_simulator/seam/actions", json={"delay": delay}) as response:
+        response.raise_for_status()
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    entity_id = er.async_get(hass).async_get_entity_id(
+        CLIMATE_DOMAIN,
+        DOMAIN,
+        entity_unique_id(coordinator.scope, ECOBEE_THERMOSTAT_ID, "thermostat"),
+    )
+    assert entity_id is not None
+    for run in range(SIZES.climate_commands):
+        low, high = (19.0, 25.0) if run % 2 == 0 else (20.0, 24.5)
+        elapsed = await seconds_to_state(
+            hass,
+            CLIMATE_DOMAIN,
+            "set_temperature",
+            entity_id,
+            lambda state, low=low, high=high: (
+                state.attributes.get("target_temp_low") == low
+                and state.attributes.get("target_temp_high") == high
+            ),
+            timeout=60,
+            data={"target_temp_low": low, "target_temp_high": high},
+        )
+        record("climate_confirm_overhead_s", elapsed - delay)
 
 
 async def cover_commands(hass: HomeAssistant, control: ClientSession) -> None:
@@ -346,7 +406,7 @@ async def cover_commands(hass: HomeAssistant, control: ClientSession) -> None:
             COVER_DOMAIN,
             "open_cover" if opening else "close_cover",
             door.entity_id,
-            CoverState.OPEN if opening else CoverState.CLOSED,
+            state_is(CoverState.OPEN if opening else CoverState.CLOSED),
             timeout=const.DOOR_TRAVEL_LIMIT + travel + 10,
         )
         record("cover_confirm_overhead_s", elapsed - travel)

@@ -49,6 +49,7 @@ def sizes_from(args: argparse.Namespace) -> Sizes:
             poll_devices=args.size,
             setup_devices=args.size,
             lock_commands=min(sizes.lock_commands, (args.size + 1) // 2),
+            climate_commands=min(sizes.climate_commands, args.size),
             cover_commands=min(sizes.cover_commands, args.size),
         )
     return sizes
@@ -129,6 +130,7 @@ def home_assistant_figures(
         "setup_seconds_per_1000_devices": setup_1x * 1000 / sizes.setup_devices,
         "setup_scaling_ratio": setup_2x / setup_1x,
         "lock_confirm_overhead_s": median(raw["lock_confirm_overhead_s"]),
+        "climate_confirm_overhead_s": median(raw["climate_confirm_overhead_s"]),
         "cover_confirm_overhead_s": median(raw["cover_confirm_overhead_s"]),
         "token_refreshes_per_expiry": refresh["refresh_grants"] / refresh["expiries"],
     }
@@ -160,6 +162,11 @@ def home_assistant_figures(
         "lock_confirm_overhead_s": (
             f"simulated lock delay {raw['lock_action_delay_s']:g} s; runs: "
             + ", ".join(f"{value:.2f}" for value in raw["lock_confirm_overhead_s"])
+        ),
+        "climate_confirm_overhead_s": (
+            f"simulated action-attempt delay {raw['lock_action_delay_s']:g} s, set points "
+            "alternated on one thermostat beside the setup above; runs: "
+            + ", ".join(f"{value:.2f}" for value in raw["climate_confirm_overhead_s"])
         ),
         "cover_confirm_overhead_s": (
             f"simulated door travel {raw['cover_travel_time_s']:g} s, /sync read every "

@@ -14,14 +14,20 @@ from homeassistant.helpers.entity import EntityDescription
 import pytest
 import yaml
 
-from custom_components.parqex import binary_sensor, event, lock, sensor
+from custom_components.parqex import binary_sensor, climate, event, lock, sensor
 
 ROOT = Path(__file__).parent.parent
 INTEGRATION = ROOT / "custom_components" / "parqex"
 MANIFEST = json.loads((INTEGRATION / "manifest.json").read_text())
 STRINGS = json.loads((INTEGRATION / "strings.json").read_text())
 ICONS = json.loads((INTEGRATION / "icons.json").read_text())
-PLATFORM_MODULES = {"binary_sensor": binary_sensor, "event": event, "lock": lock, "sensor": sensor}
+PLATFORM_MODULES = {
+    "binary_sensor": binary_sensor,
+    "climate": climate,
+    "event": event,
+    "lock": lock,
+    "sensor": sensor,
+}
 # What hassfest allows in a step's `sections` entry.
 SECTION_KEYS = {"name", "description", "data", "data_description"}
 
@@ -118,8 +124,10 @@ def test_entity_translations_both_ways() -> None:
     used = {(platform, d.translation_key) for platform, d in descriptions() if d.translation_key}
     declared = {(platform, key) for platform, keys in STRINGS["entity"].items() for key in keys}
     assert used == declared
-    for platform, key in used:
-        assert STRINGS["entity"][platform][key]["name"]
+    for platform, description in descriptions():
+        # An entity named after its device (name None) translates only its states.
+        if description.translation_key and description.name is not None:
+            assert STRINGS["entity"][platform][description.translation_key]["name"]
 
 
 def test_icons_for_every_entity_that_needs_one() -> None:
@@ -133,7 +141,12 @@ def test_icons_for_every_entity_that_needs_one() -> None:
     known = {(platform, d.translation_key) for platform, d in descriptions()}
     assert declared <= known, declared - known
     for platform, key in declared:
-        assert ICONS["entity"][platform][key]["default"].startswith("mdi:")
+        icons = ICONS["entity"][platform][key]
+        # An entry may only add icons for attribute states, keeping the platform's default.
+        assert icons.get("default", "mdi:").startswith("mdi:")
+        assert "default" in icons or "state_attributes" in icons
+        for attribute in icons.get("state_attributes", {}).values():
+            assert all(icon.startswith("mdi:") for icon in attribute["state"].values())
 
 
 def test_exception_and_issue_keys_both_ways() -> None:

@@ -28,7 +28,13 @@ from .push import SeamPush, async_delete_push, push_settings
 
 PLATFORMS_BY_SERVICE: dict[str, list[Platform]] = {
     SERVICE_PARQEX: [Platform.BINARY_SENSOR, Platform.COVER, Platform.SENSOR],
-    SERVICE_SEAM: [Platform.BINARY_SENSOR, Platform.EVENT, Platform.LOCK, Platform.SENSOR],
+    SERVICE_SEAM: [
+        Platform.BINARY_SENSOR,
+        Platform.CLIMATE,
+        Platform.EVENT,
+        Platform.LOCK,
+        Platform.SENSOR,
+    ],
 }
 
 

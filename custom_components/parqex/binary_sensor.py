@@ -1,4 +1,4 @@
-"""Binary sensors: ParqEx doors and their auto-close, Seam door sensors and links."""
+"""Binary sensors: ParqEx doors and their auto-close, Seam door sensors, links, noise alerts."""
 
 from __future__ import annotations
 
@@ -77,6 +77,13 @@ SEAM_BINARY_SENSORS: tuple[ParqexBinarySensorDescription[SeamDevice], ...] = (
         exists_fn=lambda device: device.online is not None,
         available_when_offline=True,
     ),
+    ParqexBinarySensorDescription(
+        key="noise_alert",
+        translation_key="noise_alert",
+        device_class=BinarySensorDeviceClass.PROBLEM,
+        is_on_fn=lambda device: device.noise_alert,
+        exists_fn=lambda device: device.is_noise_sensor and device.noise_alert is not None,
+    ),
 )
 
 
@@ -129,7 +136,7 @@ class ParqexDoorBinarySensor(ParqexDoorEntity, BinarySensorEntity):
 
 
 class SeamBinarySensor(SeamEntity, BinarySensorEntity):
-    """A Seam device's door sensor or cloud link."""
+    """A Seam device's door sensor, cloud link or noise alert."""
 
     entity_description: ParqexBinarySensorDescription[SeamDevice]
 

@@ -32,6 +32,8 @@ CONF_CLOUDHOOK: Final = "cloudhook"
 CONF_SEAM_WEBHOOK_ID: Final = "seam_webhook_id"
 CONF_SEAM_WEBHOOK_SECRET: Final = "seam_webhook_secret"  # noqa: S105 (a field name)
 CONF_SEAM_WEBHOOK_URL: Final = "seam_webhook_url"
+# The events Seam's webhook was created for: a webhook made for fewer is made again.
+CONF_SEAM_WEBHOOK_EVENT_TYPES: Final = "seam_webhook_event_types"
 
 SERVICE_PARQEX: Final = "parqex"
 SERVICE_SEAM: Final = "seam"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 import time
@@ -29,6 +29,7 @@ from .api import (
     ParqexClient,
     RateLimitError,
     SeamClient,
+    SeamDevice,
     SeamDevices,
     SeamEvent,
 )
@@ -57,8 +58,10 @@ from .seam_events import (
     METHOD_REMOTE,
     METHOD_UNKNOWN,
     METHODS,
-    LockActivities,
+    NOISE_EVENT,
+    DeviceActivities,
     LockActivity,
+    NoiseActivity,
     event_device,
     may_concern_unknown,
 )
@@ -478,8 +481,9 @@ class SeamCoordinator(CloudCoordinator[SeamDevices]):
         self.user_identity_id: str = entry.data[CONF_USER_IDENTITY_ID]
         # Problems of the push set-up, kept by the push module and shown with the others.
         self.push_problems: dict[str, Problem] = {}
-        # How each lock last moved, for `changed_by` and the activity event entity.
-        self.activity = LockActivities(hass, entry)
+        # How each lock last moved and what each noise sensor heard, for the activity
+        # entities (and a lock's `changed_by`).
+        self.activity = DeviceActivities(hass, entry)
 
     async def _async_fetch(self) -> SeamDevices:
         return await self.client.async_list_accessible_devices(self.user_identity_id)
@@ -517,16 +521,22 @@ class SeamCoordinator(CloudCoordinator[SeamDevices]):
         await super().async_shutdown()
 
     @callback
-    def async_confirm_lock(self, device_id: str, locked: bool) -> None:
-        """Show a lock state Seam just confirmed for a command from Home Assistant, at once.
+    def async_confirm(self, device_id: str, confirmed: Callable[[SeamDevice], SeamDevice]) -> None:
+        """Show what Seam just confirmed for a command from Home Assistant, at once.
 
-        Polls already under way left before the confirmation and may carry the old state;
-        they are not shown over it, so the lock never bounces back.
+        `confirmed` is the device as the command leaves it. Polls already under way left
+        before the confirmation and may carry the old state; they are not shown over it, so
+        the device never bounces back.
         """
-        self.activity.announce(device_id, LockActivity(locked=locked, method=METHOD_REMOTE))
         device = self.data.devices.get(device_id)
         if device is not None:
-            self._show(self.data.with_device(device.with_locked(locked)))
+            self._show(self.data.with_device(confirmed(device)))
+
+    @callback
+    def async_confirm_lock(self, device_id: str, locked: bool) -> None:
+        """Show a lock state Seam just confirmed, and tell it as the lock's activity."""
+        self.activity.announce(device_id, LockActivity(locked=locked, method=METHOD_REMOTE))
+        self.async_confirm(device_id, lambda device: device.with_locked(locked))
 
     async def async_recheck_device(self, device_id: str) -> None:
         """Read one device again at once, after a command whose outcome is not known."""
@@ -573,6 +583,17 @@ class SeamCoordinator(CloudCoordinator[SeamDevices]):
                     user_identity_id=event.user_identity_id,
                 ),
             )
+        elif event.event_type == NOISE_EVENT:
+            self.activity.announce(
+                device.device_id,
+                NoiseActivity(
+                    threshold_name=event.noise_threshold_name,
+                    threshold_id=event.noise_threshold_id,
+                    decibels=event.noise_level_decibels,
+                ),
+            )
+            # Seam tells no end of the noise: its list of thresholds exceeded is read again.
+            self.async_reconcile()
         updated = event_device(device, event)
         self._show(self.data.with_device(updated))
 

@@ -1,4 +1,4 @@
-"""Lock activity: an event each time a Seam lock locks or unlocks, saying how and by whom."""
+"""Device activity: an event each time a Seam lock moves or a noise sensor hears too much."""
 
 from __future__ import annotations
 
@@ -11,17 +11,24 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import SeamDevice
-from .coordinator import ParqexConfigEntry
+from .coordinator import ParqexConfigEntry, SeamCoordinator
 from .entity import SeamEntity, async_add_seam_entities
-from .seam_events import LockActivity, activity_signal
+from .seam_events import Activity, activity_signal
 
 # Events are pushed by the coordinator; nothing is requested per entity.
 PARALLEL_UPDATES = 0
 
+LOCK_EVENT_TYPES = ("locked", "unlocked")
+NOISE_EVENT_TYPES = ("noise_threshold_triggered",)
+
+
+def _is_lock(device: SeamDevice) -> bool:
+    return device.locked is not None
+
 
 @dataclass(frozen=True, kw_only=True)
 class SeamActivityDescription(EventEntityDescription):
-    """A lock's activity."""
+    """A device's activity."""
 
     exists_fn: Callable[[SeamDevice], bool]
 
@@ -29,8 +36,7 @@ class SeamActivityDescription(EventEntityDescription):
 SEAM_ACTIVITY = SeamActivityDescription(
     key="activity",
     translation_key="activity",
-    event_types=["locked", "unlocked"],
-    exists_fn=lambda device: device.locked is not None,
+    exists_fn=lambda device: _is_lock(device) or device.is_noise_sensor,
 )
 
 
@@ -39,17 +45,34 @@ async def async_setup_entry(
     entry: ParqexConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add an activity entity for every Seam lock, now and as they appear."""
-    async_add_seam_entities(entry, async_add_entities, (SEAM_ACTIVITY,), SeamLockActivity)
+    """Add an activity entity for every Seam lock and noise sensor, now and as they appear."""
+    async_add_seam_entities(entry, async_add_entities, (SEAM_ACTIVITY,), SeamActivity)
 
 
-class SeamLockActivity(SeamEntity, EventEntity):
-    """Fires `locked` or `unlocked` with the method, access code and user identity."""
+class SeamActivity(SeamEntity, EventEntity):
+    """A device's activity events.
+
+    A lock fires `locked` or `unlocked` with the method, access code and user identity; a noise
+    sensor fires `noise_threshold_triggered` with the threshold's name.
+    """
 
     entity_description: SeamActivityDescription
 
+    def __init__(
+        self, coordinator: SeamCoordinator, device_id: str, description: SeamActivityDescription
+    ) -> None:
+        """Offer the event types of what the device is."""
+        super().__init__(coordinator, device_id, description)
+        device = coordinator.data.devices[device_id]
+        event_types: list[str] = []
+        if _is_lock(device):
+            event_types.extend(LOCK_EVENT_TYPES)
+        if device.is_noise_sensor:
+            event_types.extend(NOISE_EVENT_TYPES)
+        self._attr_event_types = event_types
+
     async def async_added_to_hass(self) -> None:
-        """Listen for this lock's activity."""
+        """Listen for this device's activity."""
         await super().async_added_to_hass()
         self.async_on_remove(
             async_dispatcher_connect(
@@ -58,15 +81,8 @@ class SeamLockActivity(SeamEntity, EventEntity):
         )
 
     @callback
-    def _activity(self, device_id: str, activity: LockActivity) -> None:
-        if device_id != self.device_id:
+    def _activity(self, device_id: str, activity: Activity) -> None:
+        if device_id != self.device_id or activity.event_type not in self.event_types:
             return
-        self._trigger_event(
-            "locked" if activity.locked else "unlocked",
-            {
-                "method": activity.method,
-                "access_code_id": activity.access_code_id,
-                "user_identity_id": activity.user_identity_id,
-            },
-        )
+        self._trigger_event(activity.event_type, activity.attributes)
         self.async_write_ha_state()

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from homeassistant.components.lock import LockEntity, LockEntityDescription
@@ -12,24 +12,14 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api import (
-    ActionAttemptFailedError,
-    ActionAttemptTimeoutError,
-    ActionAttemptUnconfirmedError,
-    ApiError,
-    AuthenticationError,
-    RateLimitError,
-    SeamDevice,
-)
-from .api.seam.client import CONFIRM_TIMEOUT
+from .api import SeamDevice
 from .const import DOMAIN
-from .coordinator import ParqexConfigEntry, SeamCoordinator
-from .entity import SeamEntity, async_add_seam_entities
+from .coordinator import ParqexConfigEntry
+from .entity import async_add_seam_entities
+from .seam_command import SeamCommandEntity
 
 # Commands to one lock are serialized by the entity itself; locks act independently.
 PARALLEL_UPDATES = 0
-# How long a command may stay unconfirmed before the user is told and the state re-read.
-COMMAND_TIMEOUT = CONFIRM_TIMEOUT
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -55,42 +45,10 @@ async def async_setup_entry(
     async_add_seam_entities(entry, async_add_entities, (SEAM_LOCK,), SeamLock)
 
 
-def seam_command_error(
-    err: ApiError, placeholders: dict[str, str], seconds: int
-) -> HomeAssistantError:
-    """The translated error a failed lock command shows; Seam's text is already scrubbed."""
-    key = "command_error"
-    extra = {"error": str(err)}
-    if isinstance(err, AuthenticationError):
-        key, extra = "command_auth_failed", {}
-    elif isinstance(err, RateLimitError):
-        key, extra = "command_rate_limited", {"seconds": str(seconds)}
-    elif isinstance(err, ActionAttemptFailedError):
-        key = "command_failed"
-    elif isinstance(err, ActionAttemptTimeoutError):
-        key, extra = "command_timeout", {}
-    elif isinstance(err, ActionAttemptUnconfirmedError):
-        key = "command_unconfirmed"
-    return HomeAssistantError(
-        translation_domain=DOMAIN,
-        translation_key=key,
-        translation_placeholders={**placeholders, **extra},
-    )
-
-
-class SeamLock(SeamEntity, LockEntity):
+class SeamLock(SeamCommandEntity, LockEntity):
     """A lock reached through Seam."""
 
     entity_description: SeamLockDescription
-
-    def __init__(
-        self, coordinator: SeamCoordinator, device_id: str, description: SeamLockDescription
-    ) -> None:
-        """Start with no command under way."""
-        super().__init__(coordinator, device_id, description)
-        self._command = asyncio.Lock()
-        # True while locking, False while unlocking, None otherwise.
-        self._target: bool | None = None
 
     @property
     def is_locked(self) -> bool | None:
@@ -101,18 +59,18 @@ class SeamLock(SeamEntity, LockEntity):
     @property
     def changed_by(self) -> str | None:
         """How the lock last moved: keycode, manual, automatic or remote."""
-        activity = self.coordinator.activity.get(self.device_id)
+        activity = self.coordinator.activity.last_lock_activity(self.device_id)
         return activity.method if activity else None
 
     @property
     def is_locking(self) -> bool:
         """Whether a lock command is under way."""
-        return self._target is True
+        return self._command_target is True
 
     @property
     def is_unlocking(self) -> bool:
         """Whether an unlock command is under way."""
-        return self._target is False
+        return self._command_target is False
 
     async def async_lock(self, **kwargs: Any) -> None:
         """Lock, returning once Seam confirms it."""
@@ -137,42 +95,10 @@ class SeamLock(SeamEntity, LockEntity):
                 translation_key="not_remotely_controllable",
                 translation_placeholders=placeholders,
             )
-        coordinator = self.coordinator
-        async with self._command:
-            # Checked once the commands queued before this one have run: one of them may
-            # have been told to wait.
-            coordinator.commands.raise_if_held(self.device_id, "command_rate_limited", placeholders)
-            self._target = locked
-            self.async_write_ha_state()
-            try:
-                await coordinator.client.async_set_locked(
-                    self.device_id, locked, timeout=COMMAND_TIMEOUT
-                )
-            except BaseException as err:
-                # Whatever went wrong, the lock is not shown locking or unlocking any more.
-                self._target = None
-                self.async_write_ha_state()
-                if not isinstance(err, ApiError):
-                    raise
-                coordinator.commands.hold_after(self.device_id, err)
-                self._after_failure(err)
-                seconds = coordinator.commands.seconds_left(self.device_id)
-                raise seam_command_error(err, placeholders, seconds) from err
-            self._target = None
-            coordinator.async_confirm_lock(self.device_id, locked)
-            # Writes only if confirming changed nothing the coordinator would announce.
-            self._handle_coordinator_update()
-        coordinator.async_reconcile()
-
-    def _after_failure(self, err: ApiError) -> None:
-        """Start what a failed command calls for: signing in again, or reading the lock again."""
-        coordinator = self.coordinator
-        if isinstance(err, AuthenticationError):
-            coordinator.config_entry.async_start_reauth(self.hass)
-        elif isinstance(err, ActionAttemptTimeoutError | ActionAttemptUnconfirmedError):
-            # The lock may have moved: its state is read again now, not at the next poll.
-            coordinator.config_entry.async_create_background_task(
-                self.hass,
-                coordinator.async_recheck_device(self.device_id),
-                "parqex seam lock recheck",
-            )
+        client = self.coordinator.client
+        await self._async_command(
+            placeholders,
+            partial(client.async_lock_door if locked else client.async_unlock_door, self.device_id),
+            partial(self.coordinator.async_confirm_lock, self.device_id, locked),
+            target=locked,
+        )

@@ -29,6 +29,7 @@ from .const import (
     CONF_API_KEY,
     CONF_CLOUDHOOK,
     CONF_PUSH,
+    CONF_SEAM_WEBHOOK_EVENT_TYPES,
     CONF_SEAM_WEBHOOK_ID,
     CONF_SEAM_WEBHOOK_SECRET,
     CONF_SEAM_WEBHOOK_URL,
@@ -161,7 +162,11 @@ class SeamPush:
             return None
         url, cloudhook = found
         data = self.entry.data
-        if data.get(CONF_SEAM_WEBHOOK_URL) == url and data.get(CONF_SEAM_WEBHOOK_SECRET):
+        if (
+            data.get(CONF_SEAM_WEBHOOK_URL) == url
+            and data.get(CONF_SEAM_WEBHOOK_SECRET)
+            and data.get(CONF_SEAM_WEBHOOK_EVENT_TYPES) == list(EVENT_TYPES)
+        ):
             return str(data[CONF_SEAM_WEBHOOK_SECRET])
         await async_delete_seam_webhook(self.hass, self.entry)
         try:
@@ -177,6 +182,7 @@ class SeamPush:
                 CONF_SEAM_WEBHOOK_ID: created.webhook_id,
                 CONF_SEAM_WEBHOOK_SECRET: created.secret,
                 CONF_SEAM_WEBHOOK_URL: url,
+                CONF_SEAM_WEBHOOK_EVENT_TYPES: list(EVENT_TYPES),
             },
         )
         return created.secret

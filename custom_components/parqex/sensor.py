@@ -1,4 +1,4 @@
-"""Sensors: ParqEx controller and door details, door sensor and Seam batteries."""
+"""Sensors: ParqEx controller and door details, door sensor and Seam batteries, climate, noise."""
 
 from __future__ import annotations
 
@@ -13,12 +13,18 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfTime
+from homeassistant.const import (
+    PERCENTAGE,
+    EntityCategory,
+    UnitOfSoundPressure,
+    UnitOfTemperature,
+    UnitOfTime,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
-from .api import ParqexController, ParqexDoor, SeamDevice
+from .api import CELSIUS, ParqexController, ParqexDoor, SeamDevice
 from .coordinator import ParqexConfigEntry, ParqexCoordinator
 from .entity import (
     EntityCandidate,
@@ -42,6 +48,8 @@ class ParqexSensorDescription[ObjectT](SensorEntityDescription):
 
     value_fn: Callable[[ObjectT], SensorValue]
     exists_fn: Callable[[ObjectT], bool] = lambda _: True
+    # The unit, where it depends on the object (a thermostat's scale).
+    unit_fn: Callable[[ObjectT], str] | None = None
 
 
 def percent(level: float | None) -> int | None:
@@ -114,6 +122,25 @@ PARQEX_DOOR_SENSOR_BATTERY = ParqexSensorDescription[ParqexDoor](
     exists_fn=lambda door: door.bluetooth_sensor,
 )
 
+
+def _thermostat_temperature(device: SeamDevice) -> float | None:
+    thermostat = device.thermostat
+    return thermostat.temperature if thermostat else None
+
+
+def _thermostat_humidity(device: SeamDevice) -> float | None:
+    thermostat = device.thermostat
+    return thermostat.humidity if thermostat else None
+
+
+def _temperature_unit(device: SeamDevice) -> str:
+    """The scale a device reports its temperature in; Home Assistant converts for the user."""
+    thermostat = device.thermostat
+    if thermostat is None or thermostat.scale == CELSIUS:
+        return UnitOfTemperature.CELSIUS
+    return UnitOfTemperature.FAHRENHEIT
+
+
 SEAM_SENSORS: tuple[ParqexSensorDescription[SeamDevice], ...] = (
     ParqexSensorDescription(
         key="battery",
@@ -133,6 +160,48 @@ SEAM_SENSORS: tuple[ParqexSensorDescription[SeamDevice], ...] = (
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=lambda device: percent(device.keypad_battery_level),
         exists_fn=lambda device: device.keypad_battery_level is not None,
+    ),
+    ParqexSensorDescription(
+        key="temperature",
+        device_class=SensorDeviceClass.TEMPERATURE,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=_thermostat_temperature,
+        unit_fn=_temperature_unit,
+        exists_fn=lambda device: _thermostat_temperature(device) is not None,
+    ),
+    ParqexSensorDescription(
+        key="humidity",
+        device_class=SensorDeviceClass.HUMIDITY,
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=_thermostat_humidity,
+        exists_fn=lambda device: _thermostat_humidity(device) is not None,
+    ),
+    # A Minut sensor reports temperature (Celsius) and humidity (percent) besides noise.
+    ParqexSensorDescription(
+        key="minut_temperature",
+        device_class=SensorDeviceClass.TEMPERATURE,
+        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda device: device.minut_temperature,
+        exists_fn=lambda device: device.is_noise_sensor and device.minut_temperature is not None,
+    ),
+    ParqexSensorDescription(
+        key="minut_humidity",
+        device_class=SensorDeviceClass.HUMIDITY,
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda device: device.minut_humidity,
+        exists_fn=lambda device: device.is_noise_sensor and device.minut_humidity is not None,
+    ),
+    ParqexSensorDescription(
+        key="noise_level",
+        translation_key="noise_level",
+        device_class=SensorDeviceClass.SOUND_PRESSURE,
+        native_unit_of_measurement=UnitOfSoundPressure.DECIBEL,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda device: device.noise_level,
+        exists_fn=lambda device: device.is_noise_sensor and device.noise_level is not None,
     ),
 )
 
@@ -198,9 +267,18 @@ class ParqexDoorSensorBattery(ParqexDoorSensorEntity, ParqexDoorSensor):
 
 
 class SeamSensor(SeamEntity, SensorEntity):
-    """A Seam device's battery or keypad battery."""
+    """A Seam device's battery, keypad battery, temperature, humidity or noise level."""
 
     entity_description: ParqexSensorDescription[SeamDevice]
+
+    @property
+    def native_unit_of_measurement(self) -> str | None:
+        """The reading's unit, from the device where it depends on it."""
+        unit_fn = self.entity_description.unit_fn
+        device = self.device
+        if unit_fn is None or device is None:
+            return super().native_unit_of_measurement
+        return unit_fn(device)
 
     @property
     def native_value(self) -> SensorValue:

@@ -34,6 +34,7 @@ SENSITIVE = re.compile(
 )
 # Fields whose names match but whose values are neither: kept on purpose.
 NOT_SENSITIVE = {
+    "climate_preset_key",
     "bluetooth_sensor_battery_level",
     "keypad_battery",
     "accessory_keypad",

@@ -111,7 +111,7 @@ async def test_unconfirmed_command_times_out_and_rereads_the_lock(
     seam.state.update_device(FRONT_ID, {"properties": {"locked": False}})
     lists_before = list_requests(seam)
     with (
-        patch("custom_components.parqex.lock.COMMAND_TIMEOUT", 0.6),
+        patch("custom_components.parqex.seam_command.COMMAND_TIMEOUT", 0.6),
         pytest.raises(HomeAssistantError) as caught,
     ):
         await call(hass, "unlock")
@@ -201,7 +201,7 @@ async def test_unexpected_error_clears_the_transitional_state(
 ) -> None:
     states = record_states(hass, front(hass))
     with (
-        patch.object(SeamClient, "async_set_locked", side_effect=RuntimeError("bug")),
+        patch.object(SeamClient, "async_unlock_door", side_effect=RuntimeError("bug")),
         pytest.raises(RuntimeError),
     ):
         await call(hass, "unlock")
@@ -308,7 +308,7 @@ async def test_failed_reread_falls_back_to_one_poll(
     seam.fault(service="seam", path="/devices/get", status=503)
     lists_before = list_requests(seam)
     with (
-        patch("custom_components.parqex.lock.COMMAND_TIMEOUT", 0),
+        patch("custom_components.parqex.seam_command.COMMAND_TIMEOUT", 0),
         pytest.raises(HomeAssistantError),
     ):
         await call(hass, "unlock")

@@ -33,6 +33,7 @@ def all_entities_enabled() -> Iterator[None]:
         ("parqex", Platform.COVER),
         ("parqex", Platform.SENSOR),
         ("seam", Platform.BINARY_SENSOR),
+        ("seam", Platform.CLIMATE),
         ("seam", Platform.EVENT),
         ("seam", Platform.LOCK),
         ("seam", Platform.SENSOR),

@@ -19,16 +19,16 @@ from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.network import NoURLAvailableError
-from homeassistant.setup import async_setup_component
 import orjson
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
+from custom_components.parqex.api import EVENT_TYPES
 from custom_components.parqex.const import (
     CONF_CLOUDHOOK,
     CONF_PUSH,
     CONF_SCAN_INTERVAL,
+    CONF_SEAM_WEBHOOK_EVENT_TYPES,
     CONF_SEAM_WEBHOOK_ID,
     CONF_SEAM_WEBHOOK_SECRET,
     CONF_WEBHOOK_ID,
@@ -37,51 +37,11 @@ from custom_components.parqex.const import (
     RECONCILE_COOLDOWN,
 )
 from simulator.webhooks import svix_headers
+from tests.components.conftest import HOOK_ID, SECRET, deliver, push_options
 from tests.conftest import Simulator, find_entity, has_device, poll, setup
 
 FRONT_ID = "7c1a9e5e-3d2b-4f7a-9a55-2f0c8b1d6e01"
 BACK_ID = "0b6f0a2c-8e4d-4c1b-b7a9-51d3f4e2a902"
-HOOK_ID = "0123456789abcdef0123456789abcdef"
-SECRET = "whsec_" + base64.b64encode(b"a manual signing secret!").decode()
-
-
-@pytest.fixture
-async def web(hass: HomeAssistant, hass_client_no_auth: ClientSessionGenerator) -> TestClient:
-    """Home Assistant's HTTP server on 127.0.0.1, reachable by the simulator."""
-    assert await async_setup_component(hass, "webhook", {})
-    return await hass_client_no_auth()
-
-
-def push_options(entry: MockConfigEntry, hass: HomeAssistant, **options: Any) -> None:
-    """Push switched on, with the webhook id the options form would have stored."""
-    hass.config_entries.async_update_entry(
-        entry,
-        data={**entry.data, CONF_WEBHOOK_ID: HOOK_ID},
-        options={CONF_PUSH: True, **options},
-    )
-
-
-async def deliver(
-    web: TestClient,
-    event: dict[str, Any],
-    *,
-    secret: str = SECRET,
-    message_id: str = "msg_1",
-    timestamp: int | None = None,
-    headers: dict[str, str] | None = None,
-    body: bytes | None = None,
-) -> int:
-    payload = body if body is not None else orjson.dumps(event)
-    signed = svix_headers(
-        secret,
-        payload,
-        message_id=message_id,
-        timestamp=int(time.time()) if timestamp is None else timestamp,
-    )
-    response = await web.post(
-        f"/api/webhook/{HOOK_ID}", data=payload, headers={**signed, **(headers or {})}
-    )
-    return response.status
 
 
 async def until(check: Callable[[], bool], what: str) -> None:
@@ -107,16 +67,6 @@ def state(hass: HomeAssistant, entity_id: str) -> str:
     current = hass.states.get(entity_id)
     assert current is not None, entity_id
     return current.state
-
-
-@pytest.fixture
-async def manual(
-    hass: HomeAssistant, seam_entry: MockConfigEntry, web: TestClient
-) -> MockConfigEntry:
-    """Push set up by hand: the secret of a webhook the user added in Seam's console."""
-    push_options(seam_entry, hass, **{CONF_WEBHOOK_SECRET: SECRET})
-    await setup(hass, seam_entry)
-    return seam_entry
 
 
 async def test_valid_delivery_updates_state_in_the_same_turn(
@@ -334,7 +284,16 @@ async def test_command_and_its_webhook_fire_one_activity(
     await hass.services.async_call("lock", "unlock", {"entity_id": front_lock(hass)}, blocking=True)
     assert (
         await deliver(
-            web, {"event_type": "lock.unlocked", "device_id": FRONT_ID, "method": "seamapi"}
+            web, {"event_type": "lock.unlocked", "device_id": FRONT_ID, "method": "remote"}
+        )
+        == 200
+    )
+    # Seam's older documents call the same method `seamapi`.
+    assert (
+        await deliver(
+            web,
+            {"event_type": "lock.unlocked", "device_id": FRONT_ID, "method": "seamapi"},
+            message_id="msg_2",
         )
         == 200
     )
@@ -380,6 +339,28 @@ async def test_automatic_registration_and_removal(
     assert await hass.config_entries.async_remove(seam_entry.entry_id)
     await hass.async_block_till_done()
     assert simulator.state.hub.webhooks == {}
+
+
+async def test_webhook_made_for_fewer_events_is_made_again(
+    hass: HomeAssistant, simulator: Simulator, seam_entry: MockConfigEntry, web: TestClient
+) -> None:
+    """A webhook registered by an earlier version hears no thermostat events: it is replaced."""
+    hass.config.external_url = str(web.make_url("")).rstrip("/")
+    push_options(seam_entry, hass)
+    await setup(hass, seam_entry)
+    (old,) = simulator.state.hub.webhooks.values()
+    data = dict(seam_entry.data)
+    del data[CONF_SEAM_WEBHOOK_EVENT_TYPES]
+    hass.config_entries.async_update_entry(seam_entry, data=data)
+
+    assert await hass.config_entries.async_reload(seam_entry.entry_id)
+    await hass.async_block_till_done()
+
+    (new,) = simulator.state.hub.webhooks.values()
+    assert new.webhook_id != old.webhook_id
+    assert "thermostat.manually_adjusted" in new.event_types
+    assert seam_entry.data[CONF_SEAM_WEBHOOK_EVENT_TYPES] == list(EVENT_TYPES)
+    assert seam_entry.data[CONF_SEAM_WEBHOOK_SECRET] == new.secret
 
 
 async def test_registration_failure_falls_back_to_the_manual_path(
