@@ -67,7 +67,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--doors", type=int, default=3, help="doors per generated controller")
     parser.add_argument("--devices", type=int, help="generate this many Seam devices")
     parser.add_argument(
-        "--scenario", type=float, metavar="SECONDS", help="change a door or lock every SECONDS"
+        "--scenario",
+        type=float,
+        metavar="SECONDS",
+        help="change a door, lock, room or noise level every SECONDS",
     )
     parser.add_argument(
         "--action-delay",

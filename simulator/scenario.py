@@ -1,4 +1,7 @@
-"""A slow background story for the development setup: doors move, locks turn, batteries drain."""
+"""A slow background story for the development setup.
+
+Doors move, locks turn, rooms warm and cool, a party gets loud now and then, batteries drain.
+"""
 
 from __future__ import annotations
 
@@ -16,13 +19,16 @@ def scenario_step(state: SimulatorState, rng: random.Random) -> str:
         for device in state.devices.values()
         if "locked" in device.get("properties", {}) and device["properties"].get("online", True)
     ]
+    online = [device for device in state.devices.values() if device["properties"].get("online")]
+    thermostats = [d for d in online if "thermostat" in d.get("capabilities_supported", ())]
+    noise_sensors = [d for d in online if "noise_detection" in d.get("capabilities_supported", ())]
     choice = rng.random()
-    if doors and choice < 0.45:
+    if doors and choice < 0.35:
         door = rng.choice(doors)
         new_state = "CLOSED" if door.get("state") == "OPEN" else "OPEN"
         state.update_door(door["id"], {"state": new_state})
         return f"door {door.get('name', '').strip()} -> {new_state}"
-    if locks and choice < 0.85:
+    if locks and choice < 0.65:
         lock = rng.choice(locks)
         locked = not lock["properties"]["locked"]
         changes: dict[str, object] = {"locked": locked}
@@ -30,6 +36,19 @@ def scenario_step(state: SimulatorState, rng: random.Random) -> str:
             changes["door_open"] = False if locked else rng.random() < 0.5
         state.update_device(lock["device_id"], {"properties": changes})
         return f"lock {lock['display_name']} -> {'locked' if locked else 'unlocked'}"
+    if thermostats and choice < 0.8:
+        thermostat = rng.choice(thermostats)
+        room = thermostat["properties"]["temperature_celsius"] + rng.choice((-0.3, 0.3))
+        state.update_device(
+            thermostat["device_id"], {"properties": {"temperature_celsius": round(room, 1)}}
+        )
+        return f"thermostat {thermostat['display_name']} room -> {room:.1f} °C"
+    if noise_sensors and choice < 0.95:
+        sensor = rng.choice(noise_sensors)
+        # Mostly a quiet room; one time in five a party loud enough for any threshold.
+        level = round(rng.uniform(85, 95) if rng.random() < 0.2 else rng.uniform(35, 50), 1)
+        state.update_device(sensor["device_id"], {"properties": {"noise_level_decibels": level}})
+        return f"noise sensor {sensor['display_name']} -> {level} dB"
     sensors = [door for door in doors if door.get("bluetooth_sensor")]
     if sensors:
         door = rng.choice(sensors)

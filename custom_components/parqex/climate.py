@@ -111,7 +111,6 @@ class SeamClimate(SeamCommandEntity, ClimateEntity):
 
     entity_description: SeamClimateDescription
     _attr_precision = PRECISION_TENTHS
-    _enable_turn_on_off_backwards_compatibility = False
     # The mode the thermostat last ran in, for turning it on again.
     _last_on_mode: HVACMode | None = None
 
@@ -301,6 +300,10 @@ class SeamClimate(SeamCommandEntity, ClimateEntity):
             ),
             None,
         )
+
+    def _shown(self) -> tuple[Any, ...]:
+        # A thermostat's modes, presets and limits may change with its data too.
+        return (*super()._shown(), self.capability_attributes)
 
     @callback
     def _handle_coordinator_update(self) -> None:

@@ -40,13 +40,7 @@ class ChangeOnlyEntity[CoordinatorT: CloudCoordinator[Any]](CoordinatorEntity[Co
     _written: Any = _UNWRITTEN
 
     def _shown(self) -> tuple[Any, ...]:
-        return (
-            self.available,
-            self.state,
-            self.state_attributes,
-            self.extra_state_attributes,
-            self.capability_attributes,
-        )
+        return (self.available, self.state, self.state_attributes, self.extra_state_attributes)
 
     @callback
     def _async_write_ha_state(self) -> None:

@@ -1,4 +1,4 @@
-"""Push fixtures shared by the Seam platform tests: Home Assistant's webhook, signed deliveries."""
+"""Fixtures shared by the Seam platform tests: the entry set up, the webhook, signed deliveries."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.parqex.const import CONF_PUSH, CONF_WEBHOOK_ID, CONF_WEBHOOK_SECRET
 from simulator.webhooks import svix_headers
-from tests.conftest import setup
+from tests.conftest import Simulator, setup
 
 HOOK_ID = "0123456789abcdef0123456789abcdef"
 SECRET = "whsec_" + base64.b64encode(b"a manual signing secret!").decode()
@@ -70,3 +70,11 @@ async def manual(
     push_options(seam_entry, hass, **{CONF_WEBHOOK_SECRET: SECRET})
     await setup(hass, seam_entry)
     return seam_entry
+
+
+@pytest.fixture
+async def seam(hass: HomeAssistant, simulator: Simulator, seam_entry: MockConfigEntry) -> Simulator:
+    """The Seam entry set up, with commands that settle quickly."""
+    simulator.state.action_settings.delay = 0.3
+    await setup(hass, seam_entry)
+    return simulator

@@ -40,14 +40,6 @@ from tests.conftest import Simulator, find_entity, setup
 LIST_PATH = "/user_identities/list_accessible_devices"
 
 
-@pytest.fixture
-async def seam(hass: HomeAssistant, simulator: Simulator, seam_entry: MockConfigEntry) -> Simulator:
-    """The Seam entry set up, with commands that settle quickly."""
-    simulator.state.action_settings.delay = 0.2
-    await setup(hass, seam_entry)
-    return simulator
-
-
 def nest(hass: HomeAssistant) -> str:
     return find_entity(hass, CLIMATE_DOMAIN, NEST_THERMOSTAT_ID, "thermostat")
 
@@ -430,3 +422,20 @@ async def test_what_the_thermostat_is_doing(
     simulator.state.devices[NEST_THERMOSTAT_ID]["properties"].update(running)
     await setup(hass, seam_entry)
     assert attributes(hass, nest(hass))[ATTR_HVAC_ACTION] == action
+
+
+async def test_new_preset_is_offered_at_the_next_poll(
+    hass: HomeAssistant, seam: Simulator, seam_entry: MockConfigEntry
+) -> None:
+    """Modes, presets and limits are written when only they change."""
+    properties = seam.state.devices[ECOBEE_THERMOSTAT_ID]["properties"]
+    vacation = {**properties["available_climate_presets"][1], "climate_preset_key": "vacation"}
+    properties["available_climate_presets"].append({**vacation, "display_name": "Vacation"})
+    await seam_entry.runtime_data.async_refresh()
+    await hass.async_block_till_done()
+    assert attributes(hass, ecobee(hass))[ATTR_PRESET_MODES] == [
+        "Home",
+        "Away",
+        "Sleep",
+        "Vacation",
+    ]

@@ -18,19 +18,11 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.parqex.api import SeamClient
 from custom_components.parqex.const import RECONCILE_COOLDOWN
-from tests.conftest import Simulator, find_entity, poll, record_states, setup
+from tests.conftest import Simulator, find_entity, poll, record_states
 
 FRONT_ID = "7c1a9e5e-3d2b-4f7a-9a55-2f0c8b1d6e01"
 PADLOCK_ID = "c5d8e1f3-6a7b-4c2d-9e0f-a1b2c3d4e503"
 LIST_PATH = "/user_identities/list_accessible_devices"
-
-
-@pytest.fixture
-async def seam(hass: HomeAssistant, simulator: Simulator, seam_entry: MockConfigEntry) -> Simulator:
-    """The Seam entry set up, with commands that settle quickly."""
-    simulator.state.action_settings.delay = 0.3
-    await setup(hass, seam_entry)
-    return simulator
 
 
 def front(hass: HomeAssistant) -> str:

@@ -268,6 +268,26 @@ async def _fake_locked(fake: FakeSeam, session: ClientSession) -> bool:
     return locked
 
 
+async def _set_up_entry(hass: HomeAssistant, fake: FakeSeam, front: Front) -> MockConfigEntry:
+    """A Seam entry of a new user identity, set up against the front of the fake."""
+    user_identity_id = str(uuid.uuid4())
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Seam user (fake)",
+        unique_id=user_identity_id,
+        minor_version=MINOR_VERSION,
+        data={
+            CONF_API_KEY: fake.api_key,
+            CONF_USER_IDENTITY_ID: user_identity_id,
+            CONF_URL: front.url,
+        },
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry
+
+
 def _state(hass: HomeAssistant, entity_id: str) -> str:
     state = hass.states.get(entity_id)
     assert state is not None, entity_id
@@ -277,21 +297,7 @@ def _state(hass: HomeAssistant, entity_id: str) -> str:
 async def test_lock_round_trip_through_seams_fake(
     hass: HomeAssistant, fake_seam: FakeSeam, front: Front, fake_http: ClientSession
 ) -> None:
-    user_identity_id = str(uuid.uuid4())
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="Seam user (fake)",
-        unique_id=user_identity_id,
-        minor_version=MINOR_VERSION,
-        data={
-            CONF_API_KEY: fake_seam.api_key,
-            CONF_USER_IDENTITY_ID: user_identity_id,
-            CONF_URL: front.url,
-        },
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    entry = await _set_up_entry(hass, fake_seam, front)
 
     entity_id = find_entity(hass, LOCK_DOMAIN, fake_seam.device_id, "lock")
     assert _state(hass, entity_id) == "locked"
@@ -304,7 +310,7 @@ async def test_lock_round_trip_through_seams_fake(
     assert listing.method == "POST"
     assert listing.headers["Authorization"] == f"Bearer {fake_seam.api_key}"
     assert listing.headers["Content-Type"] == "application/json"
-    assert listing.body == {"user_identity_id": user_identity_id}
+    assert listing.body == {"user_identity_id": entry.data[CONF_USER_IDENTITY_ID]}
     assert listing.status == 200
 
     for service, state, locked, action_type in (
@@ -475,21 +481,7 @@ async def test_climate_round_trip_through_seams_fake(
     hass: HomeAssistant, fake_seam: FakeSeam, front: Front, fake_http: ClientSession
 ) -> None:
     """The thermostat card's commands, from Home Assistant through Seam's own fake."""
-    user_identity_id = str(uuid.uuid4())
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="Seam user (fake)",
-        unique_id=user_identity_id,
-        minor_version=MINOR_VERSION,
-        data={
-            CONF_API_KEY: fake_seam.api_key,
-            CONF_USER_IDENTITY_ID: user_identity_id,
-            CONF_URL: front.url,
-        },
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    entry = await _set_up_entry(hass, fake_seam, front)
     entity_id = find_entity(hass, "climate", fake_seam.thermostat_id, "thermostat")
     assert _state(hass, entity_id) == "heat_cool"
 

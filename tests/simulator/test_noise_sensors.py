@@ -8,7 +8,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiohttp import ClientSession
-import pytest
 
 from simulator.noise import daily_time, is_active, triggering
 from simulator.seeds import (
@@ -34,15 +33,6 @@ HOME = ZoneInfo(SEED_TIME_ZONE)
 NIGHT = datetime(2026, 11, 20, 23, 30, tzinfo=HOME)
 DAY = datetime(2026, 11, 20, 14, 0, tzinfo=HOME)
 TRIGGERED = "noise_sensor.noise_threshold_triggered"
-
-
-@pytest.fixture
-def events(simulator: Simulator) -> list[Json]:
-    """Every event the simulator sends from now on, in order."""
-    seen: list[Json] = []
-    simulator.state.hub.create("http://127.0.0.1:9/hook", None)
-    simulator.state.hub.send = lambda _, event: seen.append(event)
-    return seen
 
 
 def at(simulator: Simulator, when: datetime) -> None:

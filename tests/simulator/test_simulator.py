@@ -48,6 +48,7 @@ from simulator.state import (
     mask_query,
 )
 from tests.conftest import Simulator
+from tests.simulator.conftest import Clock
 
 KITTY = "70fc7ebd63d841d9a9f06ff815be1e7c"
 FIRST = "9d9e5e0e093a06d5f16e1116d108d0c7"
@@ -224,13 +225,19 @@ async def test_action_attempts_settle_and_fail(simulator: Simulator) -> None:
     assert attempt.as_json()["error"]["type"] == "uncategorized_error"
 
 
-def test_scenario_changes_doors_locks_and_batteries() -> None:
+def test_scenario_changes_doors_locks_climate_noise_and_batteries() -> None:
     state = SimulatorState()
+    sent: list[str] = []
+    state.hub.create("http://127.0.0.1:1/hook", None)
+    state.hub.send = lambda _, event: sent.append(event["event_type"])
     rng = random.Random(3)  # noqa: S311 (reproducible)
-    changes = [scenario_step(state, rng) for _ in range(60)]
-    assert any(change.startswith("door ") for change in changes)
-    assert any(change.startswith("lock ") for change in changes)
+    changes = [scenario_step(state, rng) for _ in range(200)]
+    for kind in ("door ", "lock ", "thermostat ", "noise sensor "):
+        assert any(change.startswith(kind) for change in changes), kind
     assert any("battery" in change for change in changes)
+    # Rooms warm and cool, and loud parties trip a noise threshold now and then.
+    assert "thermostat.temperature_changed" in sent
+    assert "noise_sensor.noise_threshold_triggered" in sent
     empty = SimulatorState()
     empty.generate()
     assert scenario_step(empty, rng) == "nothing"
@@ -585,24 +592,6 @@ PLURAL_TOGGLE = PARQEX_TOGGLE_PATHS["plural"]
 SINGULAR_TOGGLE = PARQEX_TOGGLE_PATHS["singular"]
 # A state as Home Assistant sends one (a JWT), with characters that need encoding besides.
 STATE = "eyJhbGciOiJIUzI1NiJ9.eyJmbG93X2lkIjoiMSJ9.c2ln+/= &x"
-
-
-class Clock:
-    """A clock for the simulator that moves only when told."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock(simulator: Simulator) -> Clock:
-    """The simulator's clock, moved by hand."""
-    fake = Clock()
-    simulator.state.clock = fake
-    return fake
 
 
 def authorize_query(**changes: str | None) -> dict[str, str]:

@@ -20,6 +20,7 @@ from simulator.seeds import (
 from simulator.state import SEAM_COMMANDS_PER_MINUTE
 from simulator.thermostats import activity
 from tests.conftest import Simulator
+from tests.simulator.conftest import Clock
 
 NEST = NEST_THERMOSTAT_ID
 ECOBEE = ECOBEE_THERMOSTAT_ID
@@ -35,37 +36,10 @@ PRESET_REQUIRED = (
 )
 
 
-class Clock:
-    """The simulator's clock, moved by hand."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock(simulator: Simulator) -> Clock:
-    """Commands settle only when the test moves this clock past their delay."""
-    fake = Clock()
-    simulator.state.clock = fake
-    return fake
-
-
 @pytest.fixture
 def instant(simulator: Simulator) -> None:
     """Commands settle as they are made."""
     simulator.state.action_settings.delay = 0
-
-
-@pytest.fixture
-def events(simulator: Simulator) -> list[Json]:
-    """Every event the simulator sends from now on, in order."""
-    seen: list[Json] = []
-    simulator.state.hub.create("http://127.0.0.1:9/hook", None)
-    simulator.state.hub.send = lambda _, event: seen.append(event)
-    return seen
 
 
 async def seam(http: ClientSession, simulator: Simulator, path: str, body: Any) -> tuple[int, Any]:
