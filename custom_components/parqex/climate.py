@@ -102,7 +102,11 @@ def preset_names(thermostat: SeamThermostat) -> dict[str, str]:
 
 
 def _setting(thermostat: SeamThermostat, **changes: Any) -> Callable[[SeamDevice], SeamDevice]:
-    """The thermostat as a confirmed command leaves it; set points in its scale."""
+    """The thermostat as a confirmed command leaves it; set points in its scale.
+
+    Any change but a preset's own leaves no preset in use, as Seam then reports.
+    """
+    changes.setdefault("climate_preset_key", None)
     return partial(SeamDevice.with_climate_setting, scale=thermostat.scale, **changes)
 
 

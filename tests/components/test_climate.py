@@ -135,6 +135,8 @@ async def test_range_and_modes_are_sent_to_their_routes(
     assert (setting(seam, ECOBEE_THERMOSTAT_ID)["cooling_set_point_celsius"]) == 25.5
     shown = attributes(hass, entity_id)
     assert (shown[ATTR_TARGET_TEMP_LOW], shown[ATTR_TARGET_TEMP_HIGH]) == (19, 25.5)
+    # Set by hand, the range is no preset's any more.
+    assert shown[ATTR_PRESET_MODE] is None
 
     await call(hass, "set_hvac_mode", entity_id, hvac_mode="cool")
     assert hass.states.get(entity_id).state == "cool"

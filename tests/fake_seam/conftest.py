@@ -6,6 +6,7 @@ the fixtures live here rather than in one test module.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 from pathlib import Path
@@ -22,6 +23,7 @@ from tests.schema.spec import seam_spec  # noqa: F401  (fake_spec is made from i
 HERE = Path(__file__).parent
 PACKAGE = "@seamapi/fake-seam-connect"
 INSTALL_TIMEOUT = 240.0
+INSTALL_LOCK = ".install.lock"
 
 
 def _tool(name: str) -> str:
@@ -75,12 +77,18 @@ def _run_npm(npm: str, *args: str) -> None:
 
 @pytest.fixture(scope="session")
 def fake_seam_installed() -> str:
-    """Node's path, once the pinned packages are installed in tests/fake_seam/node_modules."""
+    """Node's path, once the pinned packages are installed in tests/fake_seam/node_modules.
+
+    Test workers run in parallel, and `npm ci` first deletes node_modules: one worker installs
+    while the others wait on a file lock, then find the packages in place.
+    """
     node = _tool("node")
     npm = _tool("npm")
-    if not _installed_matches_lock():
-        _run_npm(npm, "ci" if (HERE / "package-lock.json").is_file() else "install")
-        assert _installed_matches_lock(), "npm finished but node_modules still differs"
+    with (HERE / INSTALL_LOCK).open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not _installed_matches_lock():
+            _run_npm(npm, "ci" if (HERE / "package-lock.json").is_file() else "install")
+            assert _installed_matches_lock(), "npm finished but node_modules still differs"
     return node
 
 

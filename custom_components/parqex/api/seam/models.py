@@ -326,7 +326,7 @@ class SeamDevice(Model, frozen=True):
         scale: TemperatureScale,
         heating_set_point: float | None = None,
         cooling_set_point: float | None = None,
-        **changes: str,
+        **changes: str | None,
     ) -> Self:
         """The device after its climate setting changed.
 
