@@ -25,12 +25,17 @@ its 200 answers for clients that accept gzip; ParqEx does, Seam does not, until 
 reset). `POST /reset` also restores every ParqEx setting and OAuth client.
 `POST /seam/devices/{device_id}` changes a device as if from the wall: see
 `SimulatorState.update_device` for how thermostats and noise sensors follow and what they send.
+`POST /seam/devices/{device_id}/keypad` with `{"code": "1234"}` types a code on a lock's keypad:
+it unlocks for a code the lock holds, else refuses it; the answer says which
+(`access_granted`, `reason_code`, `access_code_id`, `locked`).
 
 Seam (API key as bearer): `/user_identities/list_accessible_devices`, `/devices/get`,
-`/locks/lock_door`, `/locks/unlock_door`, `/action_attempts/get`, `/webhooks/{create, delete,
-list}`; thermostats: `/thermostats/{heat, cool, heat_cool, off, set_hvac_mode, set_fan_mode,
-activate_climate_preset}` (each answers an action attempt) and the sandbox's
-`/thermostats/simulate/{hvac_mode_adjusted, temperature_reached}`; noise sensors:
+`/locks/lock_door`, `/locks/unlock_door`, `/locks/configure_auto_lock`, `/action_attempts/get`,
+`/webhooks/{create, delete, list}`; access codes: `/access_codes/{list, get, create, update,
+delete}` (create, update and delete answer an action attempt) and
+`/access_codes/unmanaged/list`; thermostats: `/thermostats/{heat, cool, heat_cool, off,
+set_hvac_mode, set_fan_mode, activate_climate_preset}` (each answers an action attempt) and the
+sandbox's `/thermostats/simulate/{hvac_mode_adjusted, temperature_reached}`; noise sensors:
 `/noise_sensors/noise_thresholds/list` and `/noise_sensors/simulate/trigger_noise_threshold`.
 """
 
@@ -53,6 +58,7 @@ import zlib
 from aiohttp import web
 import orjson
 
+from .access_codes import AccessCode, page, plan_create, plan_update
 from .seeds import (
     DEFAULT_PARQEX_CLIENT_ID,
     DEFAULT_PARQEX_USER,
@@ -493,10 +499,15 @@ class DeviceNotFoundError(Exception):
     """A Seam request names a device Seam does not have."""
 
 
+class AccessCodeNotFoundError(Exception):
+    """A Seam request names an access code Seam does not have."""
+
+
 def _seam_handler(handler: SeamHandler) -> Handler:
     """Check the API key and read the arguments (JSON body, or query for GET).
 
-    A handler refuses a request by raising `InvalidInput` (400) or `DeviceNotFoundError` (404).
+    A handler refuses a request by raising `InvalidInput` (400), `DeviceNotFoundError` or
+    `AccessCodeNotFoundError` (404).
     """
 
     async def route(request: web.Request) -> web.StreamResponse:
@@ -512,6 +523,8 @@ def _seam_handler(handler: SeamHandler) -> Handler:
             return _seam_error(400, "invalid_input", str(err))
         except DeviceNotFoundError:
             return _seam_error(404, "device_not_found", "Device not found")
+        except AccessCodeNotFoundError:
+            return _seam_error(404, "access_code_not_found", "Access code not found")
 
     return route
 
@@ -564,14 +577,25 @@ def _lock_command(action_type: str) -> SeamHandler:
     return handler
 
 
-def _device_with(state: SimulatorState, body: Json, capability: str) -> Json:
-    """The device a request's `device_id` names, which must have `capability`."""
-    device_id = required(body, "device_id")
-    if not isinstance(device_id, str):
-        raise InvalidInput("device_id must be a string")
-    device = state.devices.get(device_id)
+def _string(body: Json, name: str) -> str:
+    """A required string field of a request body."""
+    value = required(body, name)
+    if not isinstance(value, str):
+        raise InvalidInput(f"{name} must be a string")
+    return value
+
+
+def _device(state: SimulatorState, body: Json) -> Json:
+    """The device a request's `device_id` names."""
+    device = state.devices.get(_string(body, "device_id"))
     if device is None:
         raise DeviceNotFoundError
+    return device
+
+
+def _device_with(state: SimulatorState, body: Json, capability: str) -> Json:
+    """The device a request's `device_id` names, which must have `capability`."""
+    device = _device(state, body)
     if capability not in device.get("capabilities_supported", []):
         raise InvalidInput(f"Device does not support {capability}")
     return device
@@ -648,6 +672,156 @@ async def seam_trigger_noise_threshold(request: web.Request, body: Json) -> web.
     if not state.trigger_noise_threshold(device["device_id"]):
         raise InvalidInput("No noise threshold of this device is active now")
     return _seam_ok(request, {"ok": True})
+
+
+def _rate_limited() -> web.Response:
+    return _seam_error(429, "rate_limited", "Too many requests for this device")
+
+
+def _managed_code(state: SimulatorState, body: Json) -> AccessCode:
+    """The code Seam manages that a request's `access_code_id` names."""
+    code = state.access_codes.get(_string(body, "access_code_id"))
+    if code is None or not code.is_managed:
+        raise AccessCodeNotFoundError
+    return code
+
+
+def _code_device(state: SimulatorState, body: Json) -> Json:
+    """The device a request puts a code on: one that has Seam program its codes online."""
+    device = _device_with(state, body, "access_code")
+    if not device.get("can_program_online_access_codes"):
+        raise InvalidInput("This device cannot program access codes online")
+    return device
+
+
+def _others(
+    state: SimulatorState, device_id: str, but: AccessCode | None = None
+) -> list[AccessCode]:
+    """Every code on a device, managed or not, but `but`: what a new code must not repeat."""
+    return [
+        code
+        for code in state.access_codes.values()
+        if code.device_id == device_id and code is not but
+    ]
+
+
+def _code_page(request: web.Request, body: Json, codes: list[AccessCode]) -> web.Response:
+    """A page of codes with Seam's `pagination`: the next page's cursor, and its URL."""
+    shown, cursor = page([code.as_json() for code in codes], body)
+    url = None
+    if cursor is not None:
+        # The next page's URL repeats the request's own arguments, so a GET of it continues.
+        query: dict[str, str] = {
+            key: str(body[key]) for key in ("device_id", "limit") if key in body
+        }
+        query["page_cursor"] = cursor
+        url = str(request.url.with_query(query))
+    pagination = {
+        "has_next_page": cursor is not None,
+        "next_page_cursor": cursor,
+        "next_page_url": url,
+    }
+    return _seam_ok(request, {"access_codes": shown, "pagination": pagination, "ok": True})
+
+
+async def seam_list_access_codes(request: web.Request, body: Json) -> web.Response:
+    """`/access_codes/list`: by `device_id`, or `access_code_ids`, or both; paginated."""
+    state = request.app[STATE_KEY]
+    state.settle_action_attempts()
+    device_id, wanted = body.get("device_id"), body.get("access_code_ids")
+    if device_id is None and wanted is None:
+        raise InvalidInput("device_id or access_code_ids is required")
+    codes = [code for code in state.access_codes.values() if code.is_managed]
+    if device_id is not None:
+        device_id = _device(state, body)["device_id"]
+        codes = [code for code in codes if code.device_id == device_id]
+    if wanted is not None:
+        if not (isinstance(wanted, list) and all(isinstance(i, str) for i in wanted)):
+            raise InvalidInput("access_code_ids must be a list of strings")
+        codes = [code for code in codes if code.access_code_id in wanted]
+    return _code_page(request, body, codes)
+
+
+async def seam_list_unmanaged_access_codes(request: web.Request, body: Json) -> web.Response:
+    """`/access_codes/unmanaged/list`, by `device_id`: codes set outside Seam; paginated."""
+    state = request.app[STATE_KEY]
+    device = _device(state, body)
+    return _code_page(request, body, state.access_codes_of(device["device_id"], managed=False))
+
+
+async def seam_get_access_code(request: web.Request, body: Json) -> web.Response:
+    """`/access_codes/get`: by `access_code_id`, or by `device_id` and `code`."""
+    state = request.app[STATE_KEY]
+    state.settle_action_attempts()
+    if body.get("access_code_id") is None and body.get("code") is not None:
+        device = _device(state, body)
+        pin = _string(body, "code")
+        code = next((c for c in state.access_codes_of(device["device_id"]) if c.code == pin), None)
+        if code is None:
+            raise AccessCodeNotFoundError
+    else:
+        code = _managed_code(state, body)
+    return _seam_ok(request, {"access_code": code.as_json(), "ok": True})
+
+
+async def seam_create_access_code(request: web.Request, body: Json) -> web.Response:
+    """`/access_codes/create`: a new code, set on the device by an action attempt."""
+    state = request.app[STATE_KEY]
+    state.settle_action_attempts()
+    device = _code_device(state, body)
+    planned = plan_create(device, body, _others(state, device["device_id"]))
+    if not state.command_allowed(device["device_id"], "CREATE_ACCESS_CODE"):
+        return _rate_limited()
+    code, attempt = state.create_access_code(device, planned)
+    answer = {"access_code": code.as_json(), "action_attempt": attempt.as_json(), "ok": True}
+    return _seam_ok(request, answer)
+
+
+async def seam_update_access_code(request: web.Request, body: Json) -> web.Response:
+    """`/access_codes/update`: any of `name`, `code`, `starts_at`, `ends_at`, `type`."""
+    state = request.app[STATE_KEY]
+    state.settle_action_attempts()
+    code = _managed_code(state, body)
+    if code.status == "removing":
+        raise InvalidInput("The access code is being deleted")
+    device = state.devices[code.device_id]
+    changes = plan_update(device, code, body, _others(state, code.device_id, but=code))
+    if not state.command_allowed(code.device_id, "UPDATE_ACCESS_CODE"):
+        return _rate_limited()
+    attempt = state.update_access_code(code, device, changes)
+    return _seam_ok(request, {"action_attempt": attempt.as_json(), "ok": True})
+
+
+async def seam_delete_access_code(request: web.Request, body: Json) -> web.Response:
+    """`/access_codes/delete`: the code goes once it is off the device."""
+    state = request.app[STATE_KEY]
+    state.settle_action_attempts()
+    code = _managed_code(state, body)
+    if not state.command_allowed(code.device_id, "DELETE_ACCESS_CODE"):
+        return _rate_limited()
+    attempt = state.delete_access_code(code)
+    return _seam_ok(request, {"action_attempt": attempt.as_json(), "ok": True})
+
+
+async def seam_configure_auto_lock(request: web.Request, body: Json) -> web.Response:
+    """`/locks/configure_auto_lock`: auto-lock on or off, and its delay (1 to 60 seconds)."""
+    state = request.app[STATE_KEY]
+    device = _device_with(state, body, "lock")
+    if not device.get("can_configure_auto_lock"):
+        raise InvalidInput("This lock cannot configure auto-lock")
+    enabled = required(body, "auto_lock_enabled")
+    if not isinstance(enabled, bool):
+        raise InvalidInput("auto_lock_enabled must be true or false")
+    change: Json = {"auto_lock_enabled": enabled}
+    delay = body.get("auto_lock_delay_seconds")
+    if delay is not None:
+        if isinstance(delay, bool) or not isinstance(delay, int | float) or not 1 <= delay <= 60:
+            raise InvalidInput("auto_lock_delay_seconds must be a number from 1 to 60")
+        change["auto_lock_delay_seconds"] = delay
+    if not state.command_allowed(device["device_id"], "CONFIGURE_AUTO_LOCK"):
+        return _rate_limited()
+    attempt = state.start_action(device["device_id"], "CONFIGURE_AUTO_LOCK", auto_lock=change)
+    return _seam_ok(request, {"action_attempt": attempt.as_json(), "ok": True})
 
 
 async def seam_create_webhook(request: web.Request, body: Json) -> web.Response:
@@ -772,6 +946,13 @@ def build_app(state: SimulatorState | None = None) -> web.Application:
         "/user_identities/list_accessible_devices": seam_list_accessible_devices,
         "/locks/lock_door": _lock_command("LOCK_DOOR"),
         "/locks/unlock_door": _lock_command("UNLOCK_DOOR"),
+        "/locks/configure_auto_lock": seam_configure_auto_lock,
+        "/access_codes/list": seam_list_access_codes,
+        "/access_codes/get": seam_get_access_code,
+        "/access_codes/create": seam_create_access_code,
+        "/access_codes/update": seam_update_access_code,
+        "/access_codes/delete": seam_delete_access_code,
+        "/access_codes/unmanaged/list": seam_list_unmanaged_access_codes,
         "/thermostats/heat": _hvac_mode("heat"),
         "/thermostats/cool": _hvac_mode("cool"),
         "/thermostats/heat_cool": _hvac_mode("heat_cool"),
@@ -850,6 +1031,11 @@ def build_app(state: SimulatorState | None = None) -> web.Application:
         ("POST", "/seam/devices", lambda s, _, b: s.add_device(b)),
         ("POST", "/seam/devices/{device_id}", lambda s, r, b: s.update_device(_device_id(r), b)),
         ("DELETE", "/seam/devices/{device_id}", lambda s, r, _: s.remove_device(_device_id(r))),
+        (
+            "POST",
+            "/seam/devices/{device_id}/keypad",
+            lambda s, r, b: s.enter_code(_device_id(r), b.get("code")),
+        ),
         ("POST", "/seam/actions", lambda s, _, b: s.set_action_settings(b)),
         ("POST", "/seam/events", _emit_event),
         (

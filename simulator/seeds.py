@@ -26,6 +26,18 @@ NEST_THERMOSTAT_ID: Final = "054765c8-a2fc-4599-b486-14c19f462c45"
 ECOBEE_THERMOSTAT_ID: Final = "b2e7c4a9-5d31-4f8e-a6c2-7d9e1f3a5b06"
 MINUT_SENSOR_ID: Final = "d4a6f8b1-2c3e-4d5f-8a9b-0c1d2e3f4a07"
 NOISEAWARE_ZONE_ID: Final = "f1e2d3c4-b5a6-4978-8d9e-af0b1c2d3e08"
+FRONT_DOOR_ID: Final = "7c1a9e5e-3d2b-4f7a-9a55-2f0c8b1d6e01"
+BACK_DOOR_ID: Final = "0b6f0a2c-8e4d-4c1b-b7a9-51d3f4e2a902"
+# The seeded keypad codes: managed by Seam ("Family", "Cleaner") and set at the lock itself.
+FRONT_FAMILY_CODE_ID: Final = "c0de0001-7c1a-4e5e-9a55-2f0c8b1d6e01"
+FRONT_CLEANER_CODE_ID: Final = "c0de0002-7c1a-4e5e-9a55-2f0c8b1d6e01"
+FRONT_UNMANAGED_CODE_ID: Final = "c0de0003-7c1a-4e5e-9a55-2f0c8b1d6e01"
+BACK_FAMILY_CODE_ID: Final = "c0de0001-0b6f-4a2c-b7a9-51d3f4e2a902"
+BACK_CLEANER_CODE_ID: Final = "c0de0002-0b6f-4a2c-b7a9-51d3f4e2a902"
+BACK_UNMANAGED_CODE_ID: Final = "c0de0003-0b6f-4a2c-b7a9-51d3f4e2a902"
+# The cleaner's codes open the doors for this stretch of time.
+CLEANER_STARTS_AT: Final = "2026-11-01T08:00:00.000Z"
+CLEANER_ENDS_AT: Final = "2027-05-01T08:00:00.000Z"
 
 # ParqEx's paths (the authorization and token endpoints answer with and without the slash).
 PARQEX_SYNC_PATH: Final = "/oauth/v1/endpoints/sync"
@@ -228,9 +240,14 @@ def _lock(
     door_open: bool | None = None,
     online: bool = True,
     remote: bool = True,
+    online_codes: bool = True,
+    code_lengths: tuple[int, ...] = (4, 5, 6, 7, 8),
+    code_constraints: list[Json] | None = None,
+    auto_lock_delay: float | None = None,
     extra_properties: Json | None = None,
     errors: list[Json] | None = None,
 ) -> Json:
+    """A seeded lock with a keypad; `auto_lock_delay` for one that can auto-lock (off at first)."""
     properties: Json = {
         "online": online,
         "locked": locked,
@@ -245,11 +262,16 @@ def _lock(
         "image_url": f"https://connect.getseam.com/assets/images/devices/{device_type}.png",
         "image_alt_text": f"{manufacturer} {model}",
         "has_direct_power": False,
-        "online_access_codes_enabled": True,
+        "online_access_codes_enabled": online_codes,
         "offline_access_codes_enabled": False,
-        "supported_code_lengths": [4, 5, 6, 7, 8],
+        "supported_code_lengths": list(code_lengths),
         "max_active_codes_supported": 20,
     }
+    if online_codes:
+        properties["code_constraints"] = code_constraints or []
+    if auto_lock_delay is not None:
+        properties["auto_lock_enabled"] = False
+        properties["auto_lock_delay_seconds"] = auto_lock_delay
     if battery is not None:
         properties["battery_level"] = battery
         properties["battery"] = {"level": battery, "status": battery_status(battery)}
@@ -266,8 +288,10 @@ def _lock(
         flags={
             "can_remotely_lock": remote,
             "can_remotely_unlock": remote,
-            "can_program_online_access_codes": True,
+            "can_program_online_access_codes": online_codes,
             "can_program_offline_access_codes": False,
+            "can_unlock_with_code": True,
+            "can_configure_auto_lock": auto_lock_delay is not None,
         },
     )
 
@@ -321,7 +345,7 @@ def seam_seed_devices() -> list[Json]:
     """A household as Seam would show it: varied locks, a fault, thermostats, noise sensors."""
     return [
         _lock(
-            "7c1a9e5e-3d2b-4f7a-9a55-2f0c8b1d6e01",
+            FRONT_DOOR_ID,
             "schlage_lock",
             "Front Door",
             manufacturer="Schlage",
@@ -329,15 +353,28 @@ def seam_seed_devices() -> list[Json]:
             locked=True,
             battery=0.86,
             door_open=False,
+            code_lengths=(4, 6),
+            code_constraints=[
+                {"constraint_type": "no_ascending_or_descending_sequence"},
+                {"constraint_type": "no_all_same_digits"},
+                {"constraint_type": "name_length", "max_length": 20},
+            ],
         ),
         _lock(
-            "0b6f0a2c-8e4d-4c1b-b7a9-51d3f4e2a902",
+            BACK_DOOR_ID,
             "august_lock",
             "Back Door",
             manufacturer="August",
             model="Wi-Fi Smart Lock",
             locked=False,
             battery=0.18,
+            code_lengths=(4, 5, 6),
+            code_constraints=[
+                {"constraint_type": "no_zeros"},
+                {"constraint_type": "cannot_start_with_12"},
+                {"constraint_type": "name_must_be_unique"},
+            ],
+            auto_lock_delay=30,
             extra_properties={"keypad_battery": {"level": 0.62}},
         ),
         _lock(
@@ -349,6 +386,8 @@ def seam_seed_devices() -> list[Json]:
             locked=True,
             battery=0.55,
             remote=False,
+            # Its codes are made offline, by the maker's algorithm: Seam programs none.
+            online_codes=False,
         ),
         _lock(
             "e9f0a1b2-c3d4-4e5f-8a6b-7c8d9e0f1a04",
@@ -373,6 +412,56 @@ def seam_seed_devices() -> list[Json]:
         _minut_sensor(),
         _noiseaware_zone(),
     ]
+
+
+def seam_seed_access_codes() -> list[Json]:
+    """The keypad codes of the Front and Back Doors, all on their locks already.
+
+    Each door has an ongoing "Family" code and a time-bound "Cleaner" code that Seam manages,
+    and a code someone set at the lock itself (`is_managed` false).
+    """
+    codes: list[Json] = []
+    for device_id, ids, pins in (
+        (
+            FRONT_DOOR_ID,
+            (FRONT_FAMILY_CODE_ID, FRONT_CLEANER_CODE_ID, FRONT_UNMANAGED_CODE_ID),
+            ("4819", "739146", "6257"),
+        ),
+        (
+            BACK_DOOR_ID,
+            (BACK_FAMILY_CODE_ID, BACK_CLEANER_CODE_ID, BACK_UNMANAGED_CODE_ID),
+            ("53791", "8642", "3366"),
+        ),
+    ):
+        family, cleaner, unmanaged = ids
+        family_pin, cleaner_pin, unmanaged_pin = pins
+        codes += [
+            {
+                "access_code_id": family,
+                "device_id": device_id,
+                "name": "Family",
+                "code": family_pin,
+                "created_at": "2026-02-01T09:00:00.000Z",
+            },
+            {
+                "access_code_id": cleaner,
+                "device_id": device_id,
+                "name": "Cleaner",
+                "code": cleaner_pin,
+                "starts_at": CLEANER_STARTS_AT,
+                "ends_at": CLEANER_ENDS_AT,
+                "created_at": "2026-10-25T17:30:00.000Z",
+            },
+            {
+                "access_code_id": unmanaged,
+                "device_id": device_id,
+                "name": "Dog Walker" if device_id == FRONT_DOOR_ID else "Handyman",
+                "code": unmanaged_pin,
+                "is_managed": False,
+                "created_at": "2026-06-12T14:05:00.000Z",
+            },
+        ]
+    return codes
 
 
 def fahrenheit(celsius: float) -> float:

@@ -2,7 +2,8 @@
 
 ParqEx's side also holds OAuth 2.0 (clients, authorization codes, access and refresh tokens),
 its users, and door toggles that take `travel_time` seconds to finish. Seam's side also holds
-the noise sensors' thresholds, and keeps thermostats and noise sensors coherent as they change.
+the noise sensors' thresholds and the locks' keypad codes, keeps thermostats and noise sensors
+coherent as they change, and relocks locks whose auto-lock delay has passed.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import time
 from typing import Any, Final
 import uuid
 
+from .access_codes import AccessCode, seam_time
 from .noise import is_active, triggering
 from .seeds import (
     AUTHORIZATION_CODE_LIFETIME,
@@ -45,6 +47,7 @@ from .seeds import (
     generate_parqex_controllers,
     generate_seam_devices,
     parqex_doc_controllers,
+    seam_seed_access_codes,
     seam_seed_devices,
     seam_seed_noise_thresholds,
 )
@@ -59,11 +62,30 @@ from .thermostats import (
 from .webhooks import WebhookHub
 
 # Seam's documented limit: 15 lock and 15 unlock requests a minute for each device; the
-# simulator applies it to each action type of every command.
+# simulator applies it to each action type of every command, except those Seam documents
+# their own limits for (`COMMANDS_PER_MINUTE`).
 SEAM_COMMANDS_PER_MINUTE: Final = 15
+COMMANDS_PER_MINUTE: Final = {
+    "CREATE_ACCESS_CODE": 10,
+    "UPDATE_ACCESS_CODE": 10,
+    "DELETE_ACCESS_CODE": 20,
+}
 LOCK_ACTION_TYPES: Final = ("LOCK_DOOR", "UNLOCK_DOOR")
 THERMOSTAT_ACTION_TYPES: Final = ("SET_HVAC_MODE", "SET_FAN_MODE", "ACTIVATE_CLIMATE_PRESET")
-ACTION_TYPES: Final = LOCK_ACTION_TYPES + THERMOSTAT_ACTION_TYPES
+ACCESS_CODE_ACTION_TYPES: Final = ("CREATE_ACCESS_CODE", "UPDATE_ACCESS_CODE", "DELETE_ACCESS_CODE")
+ACTION_TYPES: Final = (
+    LOCK_ACTION_TYPES
+    + THERMOSTAT_ACTION_TYPES
+    + ACCESS_CODE_ACTION_TYPES
+    + ("CONFIGURE_AUTO_LOCK",)
+)
+# The auto-lock delay of a lock that has auto-lock on but names no delay.
+DEFAULT_AUTO_LOCK_DELAY: Final = 30.0
+# What `lock.access_denied` says for each reason the simulated keypads refuse a code.
+ACCESS_DENIED_MESSAGES: Final = {
+    "unknown_code": "The lock does not know this code",
+    "expired_code": "This code no longer opens the lock",
+}
 # A triggered noise threshold is set off by this many decibels over it.
 NOISE_TRIGGER_MARGIN: Final = 5.0
 REQUEST_LOG_SIZE: Final = 5000
@@ -136,9 +158,12 @@ class Fault:
 
 @dataclass(slots=True, kw_only=True)
 class ActionAttempt:
-    """A lock, unlock or thermostat command the simulated Seam is carrying out.
+    """A command the simulated Seam is carrying out: lock, thermostat, access code, auto-lock.
 
-    `climate` is what a thermostat command changes once it succeeds.
+    `climate` is what a thermostat command changes once it succeeds, `auto_lock` the properties
+    an auto-lock configuration sets; `access_code_id` names the code an access code command
+    is about. `result_json` is the result Seam shows once it succeeded, when it says more than
+    the action type's usual one.
     """
 
     action_attempt_id: str
@@ -150,15 +175,22 @@ class ActionAttempt:
     error_message: str
     status: str = "pending"
     climate: ClimateChange | None = None
+    access_code_id: str | None = None
+    auto_lock: Json | None = None
+    result_json: Json | None = None
 
     def as_json(self) -> Json:
         """The action attempt as Seam shows it."""
         result: Json | None = None
         error: Json | None = None
         if self.status == "success":
-            # Seam's result of a thermostat command is an empty object.
-            lock = self.action_type in LOCK_ACTION_TYPES
-            result = {"was_confirmed_by_device": True} if lock else {}
+            # Seam's result of any other command is an empty object.
+            if self.result_json is not None:
+                result = self.result_json
+            elif self.action_type in LOCK_ACTION_TYPES:
+                result = {"was_confirmed_by_device": True}
+            else:
+                result = {}
         elif self.status == "error":
             error = {"type": self.error_type, "message": self.error_message}
         return {
@@ -172,9 +204,10 @@ class ActionAttempt:
 
 @dataclass(slots=True, kw_only=True)
 class ActionSettings:
-    """How the next lock, unlock and thermostat commands behave.
+    """How the next commands behave.
 
-    `outcome` is "success", "error" or "pending" (never settles, for timeouts).
+    `outcome` is "success", "error" or "pending" (never settles, for timeouts). An access code
+    command that ends in error leaves its code failed to set on (or remove from) the device.
     """
 
     delay: float = 1.0
@@ -333,11 +366,6 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def _iso(when: datetime) -> str:
-    """A time as Seam writes it: UTC, milliseconds, `Z`."""
-    return when.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 class SimulatorState:
     """Holds both services' data. Every control request and every scenario step goes here."""
 
@@ -364,7 +392,11 @@ class SimulatorState:
         self.action_settings = ActionSettings()
         self.action_settings_by_type: dict[str, ActionSettings] = {}
         self.noise_thresholds: dict[str, Json] = {}
-        # Noise thresholds apply by the time of day, so tests may set the wall clock too.
+        # Keypad codes of every device, managed by Seam or not, by id.
+        self.access_codes: dict[str, AccessCode] = {}
+        # When, by `clock`, each unlocked lock with auto-lock on locks itself again.
+        self.relocks: dict[str, float] = {}
+        # Noise thresholds and time-bound codes apply by the wall clock, which tests may set.
         self.wall_clock: Callable[[], datetime] = _utc_now
         self.commands: dict[tuple[str, str], deque[float]] = {}
         self.faults: list[Fault] = []
@@ -405,6 +437,11 @@ class SimulatorState:
         self.devices = {d["device_id"]: d for d in seam_seed_devices()}
         self.user_identities = {self.default_user_identity_id: list(self.devices)}
         self.noise_thresholds = {t["noise_threshold_id"]: t for t in seam_seed_noise_thresholds()}
+        self.access_codes = {
+            seed["access_code_id"]: AccessCode(status="set", on_device=True, **seed)
+            for seed in seam_seed_access_codes()
+        }
+        self.relocks.clear()
         self.action_attempts.clear()
         self.action_settings = ActionSettings()
         self.action_settings_by_type.clear()
@@ -448,6 +485,9 @@ class SimulatorState:
         }
         self.devices = {d["device_id"]: d for d in generate_seam_devices(devices)}
         self.user_identities[self.default_user_identity_id] = list(self.devices)
+        # The codes and timers of the devices replaced go with them.
+        self.access_codes.clear()
+        self.relocks.clear()
 
     # ParqEx
 
@@ -822,6 +862,8 @@ class SimulatorState:
             if isinstance(level, int | float) and not isinstance(level, bool):
                 after["battery"] = {"level": level, "status": battery_status(level)}
             self._emit_changes(device, before, after, how)
+            if after.get("locked") != before.get("locked"):
+                self._follow_auto_lock(device, self.clock())
             self._follow_climate(device, before, properties)
             self._follow_noise(device, before, properties)
         return device
@@ -921,7 +963,7 @@ class SimulatorState:
             # The provider's own reading moves with it.
             if "minut_metadata" in after:
                 readings = after["minut_metadata"].setdefault("latest_sensor_values", {})
-                readings["sound"] = {"time": _iso(self.wall_clock()), "value": level}
+                readings["sound"] = {"time": seam_time(self.wall_clock()), "value": level}
             if "noiseaware_metadata" in after:
                 after["noiseaware_metadata"]["noise_level_decibel"] = level
         earlier = before.get(ids_key) or []
@@ -963,6 +1005,13 @@ class SimulatorState:
         for shared in self.user_identities.values():
             if device_id in shared:
                 shared.remove(device_id)
+        # Seam forgets the codes of a device it no longer has.
+        self.access_codes = {
+            code_id: code
+            for code_id, code in self.access_codes.items()
+            if code.device_id != device_id
+        }
+        self.relocks.pop(device_id, None)
 
     def command_allowed(self, device_id: str, action_type: str) -> bool:
         """Apply Seam's per-device command rate limit; False means answer 429."""
@@ -970,7 +1019,7 @@ class SimulatorState:
         window = self.commands.setdefault((device_id, action_type), deque())
         while window and now - window[0] >= 60:
             window.popleft()
-        if len(window) >= SEAM_COMMANDS_PER_MINUTE:
+        if len(window) >= COMMANDS_PER_MINUTE.get(action_type, SEAM_COMMANDS_PER_MINUTE):
             return False
         window.append(now)
         return True
@@ -1001,11 +1050,18 @@ class SimulatorState:
             self.action_settings_by_type[name] = settings
 
     def start_action(
-        self, device_id: str, action_type: str, climate: ClimateChange | None = None
+        self,
+        device_id: str,
+        action_type: str,
+        climate: ClimateChange | None = None,
+        *,
+        access_code: AccessCode | None = None,
+        auto_lock: Json | None = None,
     ) -> ActionAttempt:
         """Record a pending command that settles after the configured delay.
 
-        A thermostat command says what it changes in `climate`.
+        A thermostat command says what it changes in `climate`, an auto-lock configuration
+        in `auto_lock`; an access code command names its code, which then waits for it.
         """
         settings = self.settings_for(action_type)
         attempt = ActionAttempt(
@@ -1017,13 +1073,21 @@ class SimulatorState:
             error_type=settings.error_type,
             error_message=settings.error_message,
             climate=climate,
+            auto_lock=auto_lock,
         )
+        if access_code is not None:
+            attempt.access_code_id = access_code.access_code_id
+            access_code.waiting_for = attempt.action_attempt_id
         self.action_attempts[attempt.action_attempt_id] = attempt
         self.settle_action_attempts()
         return attempt
 
     def settle_action_attempts(self) -> list[ActionAttempt]:
-        """Finish every command whose time has come; a successful one moves the device."""
+        """Finish every command whose time has come, then relock what auto-lock relocks.
+
+        A successful command moves the device; an access code command sets or removes its
+        code (or fails to).
+        """
         now = self.clock()
         settled = []
         for attempt in self.action_attempts.values():
@@ -1035,11 +1099,8 @@ class SimulatorState:
                 continue
             attempt.status = attempt.outcome
             device = self.devices.get(attempt.device_id)
-            if attempt.status == "success" and device is not None:
-                if attempt.climate is None:
-                    self._move_lock(device, attempt.action_type == "LOCK_DOOR")
-                else:
-                    self._apply_climate(device, attempt.climate)
+            if device is not None:
+                self._carry_out(attempt, device)
             # Seam has action attempt events for locks only.
             if attempt.action_type in LOCK_ACTION_TYPES:
                 outcome = "succeeded" if attempt.status == "success" else "failed"
@@ -1052,15 +1113,62 @@ class SimulatorState:
                     connected_account_id=(device or {}).get("connected_account_id"),
                 )
             settled.append(attempt)
+        self.settle_auto_locks()
         return settled
 
-    def _move_lock(self, device: Json, locked: bool) -> None:
+    def _carry_out(self, attempt: ActionAttempt, device: Json) -> None:
+        """What a command that just settled does to its device."""
+        if attempt.access_code_id is not None:
+            self._settle_access_code(attempt, device)
+        elif attempt.status != "success":
+            return
+        elif attempt.climate is not None:
+            self._apply_climate(device, attempt.climate)
+        elif attempt.auto_lock is not None:
+            device["properties"].update(attempt.auto_lock)
+        else:
+            self._move_lock(device, attempt.action_type == "LOCK_DOOR", since=attempt.settles_at)
+
+    def _move_lock(
+        self,
+        device: Json,
+        locked: bool,
+        *,
+        method: str = "remote",
+        since: float | None = None,
+        **fields: Any,
+    ) -> None:
+        """Lock or unlock, and say so (`fields` go in the event); `since` is when, by `clock`."""
         properties = device.setdefault("properties", {})
         if properties.get("locked") != locked:
             properties["locked"] = locked
             self._device_event(
-                "lock.locked" if locked else "lock.unlocked", device, method="remote"
+                "lock.locked" if locked else "lock.unlocked", device, method=method, **fields
             )
+            self._follow_auto_lock(device, self.clock() if since is None else since)
+
+    def _follow_auto_lock(self, device: Json, since: float) -> None:
+        """Start the auto-lock timer of a lock unlocked at `since`; a locked lock needs none."""
+        properties = device["properties"]
+        device_id = device["device_id"]
+        if properties.get("locked") is False and properties.get("auto_lock_enabled"):
+            delay = properties.get("auto_lock_delay_seconds", DEFAULT_AUTO_LOCK_DELAY)
+            self.relocks[device_id] = since + delay
+        else:
+            self.relocks.pop(device_id, None)
+
+    def settle_auto_locks(self) -> None:
+        """Lock every lock whose auto-lock delay has passed, in the order they were due.
+
+        A lock whose auto-lock was turned off meanwhile stays unlocked.
+        """
+        now = self.clock()
+        due = sorted((at, device_id) for device_id, at in self.relocks.items() if now >= at)
+        for _, device_id in due:
+            del self.relocks[device_id]
+            device = self.devices.get(device_id)
+            if device is not None and device["properties"].get("auto_lock_enabled"):
+                self._move_lock(device, True, method="automatic")
 
     def _apply_climate(self, device: Json, climate: ClimateChange) -> None:
         """Carry out a thermostat command that succeeded, and send Seam's event for it."""
@@ -1089,6 +1197,222 @@ class SimulatorState:
             thermostat_schedule_id=None,
             keep_null=("thermostat_schedule_id",),
         )
+
+    # Seam access codes
+
+    def access_codes_of(self, device_id: str, *, managed: bool = True) -> list[AccessCode]:
+        """A device's codes that Seam manages (or, with `managed` false, those it does not)."""
+        return [
+            code
+            for code in self.access_codes.values()
+            if code.device_id == device_id and code.is_managed == managed
+        ]
+
+    def _mutation(self, mutation_code: str, message: str, **fields: Any) -> Json:
+        """A pending mutation of a code, as Seam lists it while the device catches up."""
+        return {
+            "mutation_code": mutation_code,
+            "message": message,
+            "created_at": seam_time(self.wall_clock()),
+            **fields,
+        }
+
+    def _code_event(
+        self, event_type: str, device: Json, access_code: AccessCode, **fields: Any
+    ) -> None:
+        self._device_event(event_type, device, access_code_id=access_code.access_code_id, **fields)
+
+    def create_access_code(self, device: Json, planned: Json) -> tuple[AccessCode, ActionAttempt]:
+        """Add a code Seam manages, and start setting it on the device.
+
+        `planned` holds the code's checked `name`, `code`, `starts_at` and `ends_at`.
+        """
+        code = AccessCode(
+            access_code_id=str(uuid.uuid4()),
+            device_id=device["device_id"],
+            created_at=seam_time(self.wall_clock()),
+            **planned,
+        )
+        code.pending_mutations = [
+            self._mutation("creating", "Setting the access code on the device")
+        ]
+        self.access_codes[code.access_code_id] = code
+        self._code_event("access_code.created", device, code)
+        attempt = self.start_action(device["device_id"], "CREATE_ACCESS_CODE", access_code=code)
+        return code, attempt
+
+    def update_access_code(self, code: AccessCode, device: Json, changes: Json) -> ActionAttempt:
+        """Change a code (`changes`: checked new values), and start setting it again.
+
+        A new PIN or time frame has to go to the device, and so does any change of a code
+        that failed to set; a new name alone does not.
+        """
+        moved = {key: value for key, value in changes.items() if getattr(code, key) != value}
+        mutations = []
+        if "name" in moved:
+            mutations.append(
+                self._mutation(
+                    "updating_name",
+                    "Renaming the access code",
+                    **{"from": {"name": code.name}, "to": {"name": moved["name"]}},
+                )
+            )
+        if "code" in moved:
+            mutations.append(
+                self._mutation(
+                    "updating_code",
+                    "Changing the code on the device",
+                    **{"from": {"code": code.code}, "to": {"code": moved["code"]}},
+                )
+            )
+        if moved.keys() & {"starts_at", "ends_at"}:
+            # A new time frame is always given whole (`access_codes.plan_update`).
+            before = {"starts_at": code.starts_at, "ends_at": code.ends_at}
+            after = {"starts_at": changes["starts_at"], "ends_at": changes["ends_at"]}
+            mutations.append(
+                self._mutation(
+                    "updating_time_frame",
+                    "Changing when the access code works",
+                    **{"from": before, "to": after},
+                )
+            )
+        changed_properties = [
+            {"property": key, "from": getattr(code, key), "to": value}
+            for key, value in moved.items()
+        ]
+        for key, value in moved.items():
+            setattr(code, key, value)
+        if changed_properties:
+            self._code_event(
+                "access_code.changed", device, code, changed_properties=changed_properties
+            )
+        if moved.keys() - {"name"} or code.status == "unset":
+            # Until the device has the new code, it takes neither the old nor the new one.
+            code.status, code.on_device, code.errors = "setting", False, []
+        code.pending_mutations = mutations
+        return self.start_action(code.device_id, "UPDATE_ACCESS_CODE", access_code=code)
+
+    def delete_access_code(self, code: AccessCode) -> ActionAttempt:
+        """Start removing a code from its device; it is gone once that succeeds."""
+        code.status = "removing"
+        code.pending_mutations = [
+            self._mutation("deleting", "Removing the access code from the device")
+        ]
+        return self.start_action(code.device_id, "DELETE_ACCESS_CODE", access_code=code)
+
+    def _settle_access_code(self, attempt: ActionAttempt, device: Json) -> None:
+        """Set or remove the code of an access code command that just settled."""
+        code = self.access_codes.get(str(attempt.access_code_id))
+        if code is None or code.waiting_for != attempt.action_attempt_id:
+            return  # deleted, or a later command decides what becomes of it
+        code.waiting_for = None
+        code.pending_mutations = []
+        if attempt.action_type == "DELETE_ACCESS_CODE":
+            self._finish_removing(attempt, device, code)
+        else:
+            self._finish_setting(attempt, device, code)
+
+    def _finish_setting(self, attempt: ActionAttempt, device: Json, code: AccessCode) -> None:
+        if attempt.status == "success":
+            if code.status == "setting":
+                code.status, code.on_device = "set", True
+                self._code_event("access_code.set_on_device", device, code, code=code.code)
+            attempt.result_json = {"access_code": code.as_json()}
+        elif code.status == "setting":
+            code.status = "unset"
+            code.errors = [self._code_error("failed_to_set_on_device", attempt)]
+            self._code_failure_event("access_code.failed_to_set_on_device", device, code)
+
+    def _finish_removing(self, attempt: ActionAttempt, device: Json, code: AccessCode) -> None:
+        if attempt.status == "success":
+            del self.access_codes[code.access_code_id]
+            if code.on_device:
+                self._code_event("access_code.removed_from_device", device, code)
+            self._code_event("access_code.deleted", device, code, code=code.code)
+            return
+        code.status = "set" if code.on_device else "unset"
+        code.errors = [self._code_error("failed_to_remove_from_device", attempt)]
+        self._code_failure_event("access_code.failed_to_remove_from_device", device, code)
+
+    def _code_error(self, error_code: str, attempt: ActionAttempt) -> Json:
+        return {
+            "error_code": error_code,
+            "is_access_code_error": True,
+            "message": attempt.error_message,
+            "created_at": seam_time(self.wall_clock()),
+        }
+
+    def _code_failure_event(self, event_type: str, device: Json, code: AccessCode) -> None:
+        """Seam's event of a code the device would not take, with everything that is wrong."""
+        self._code_event(
+            event_type,
+            device,
+            code,
+            access_code_errors=copy.deepcopy(code.errors),
+            access_code_warnings=[],
+            device_errors=copy.deepcopy(device.get("errors") or []),
+            device_warnings=copy.deepcopy(device.get("warnings") or []),
+            connected_account_errors=[],
+            connected_account_warnings=[],
+        )
+
+    def enter_code(self, device_id: str, entered: Any) -> Json:
+        """Someone types `entered` on a lock's keypad: it unlocks for a code it holds.
+
+        A code the lock holds opens it within the code's time frame (`lock.unlocked`, method
+        `keycode`); any other entry is refused (`lock.access_denied`) and the lock stays as it
+        was. The answer says what happened.
+        """
+        device = self.devices.get(device_id)
+        if device is None:
+            raise SimulatorError(f"no device {device_id}")
+        if "lock" not in device.get("capabilities_supported", []):
+            raise SimulatorError(f"device {device_id} is not a lock")
+        if not (isinstance(entered, str) and entered):
+            raise SimulatorError("code must be a non-empty string")
+        self.settle_action_attempts()
+        match = next(
+            (
+                code
+                for code in self.access_codes.values()
+                if code.device_id == device_id and code.code == entered and code.on_device
+            ),
+            None,
+        )
+        if match is None:
+            return self._deny_entry(device, "unknown_code", None)
+        reason = match.inactive_reason(self.wall_clock())
+        if reason is not None:
+            return self._deny_entry(device, reason, match)
+        self._move_lock(
+            device,
+            False,
+            method="keycode",
+            access_code_id=match.access_code_id,
+            access_code_is_managed=match.is_managed,
+        )
+        return {
+            "access_granted": True,
+            "reason_code": None,
+            "access_code_id": match.access_code_id,
+            "locked": False,
+        }
+
+    def _deny_entry(self, device: Json, reason: str, code: AccessCode | None) -> Json:
+        """Refuse a keypad entry: the lock stays as it was, and Seam hears why."""
+        access_code_id = None if code is None else code.access_code_id
+        self._device_event(
+            "lock.access_denied",
+            device,
+            access_code_id=access_code_id,
+            reason={"reason_code": reason, "message": ACCESS_DENIED_MESSAGES[reason]},
+        )
+        return {
+            "access_granted": False,
+            "reason_code": reason,
+            "access_code_id": access_code_id,
+            "locked": device["properties"].get("locked"),
+        }
 
     # Faults and the request log
 
@@ -1150,6 +1474,7 @@ class SimulatorState:
                 "user_identities": copy.deepcopy(self.user_identities),
                 "action_attempts": [a.as_json() for a in self.action_attempts.values()],
                 "noise_thresholds": list(self.noise_thresholds.values()),
+                "access_codes": [code.as_json() for code in self.access_codes.values()],
             },
             "faults": len(self.faults),
             "gzip_answers": dict(self.gzip_answers),
