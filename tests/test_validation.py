@@ -14,7 +14,7 @@ from homeassistant.helpers.entity import EntityDescription
 import pytest
 import yaml
 
-from custom_components.parqex import binary_sensor, climate, event, lock, sensor
+from custom_components.parqex import binary_sensor, climate, event, lock, number, sensor, switch
 
 ROOT = Path(__file__).parent.parent
 INTEGRATION = ROOT / "custom_components" / "parqex"
@@ -26,7 +26,9 @@ PLATFORM_MODULES = {
     "climate": climate,
     "event": event,
     "lock": lock,
+    "number": number,
     "sensor": sensor,
+    "switch": switch,
 }
 # What hassfest allows in a step's `sections` entry.
 SECTION_KEYS = {"name", "description", "data", "data_description"}

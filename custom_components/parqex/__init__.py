@@ -9,7 +9,12 @@ from typing import Any
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryError
-from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers import (
+    config_validation as cv,
+    device_registry as dr,
+    issue_registry as ir,
+)
+from homeassistant.helpers.typing import ConfigType
 
 from .api import InsecureUrlError, InvalidCredentialsError
 from .const import CONF_CONTROL_DOORS, DOMAIN, SERVICE_PARQEX, SERVICE_SEAM
@@ -25,6 +30,7 @@ from .cover import apply_door_control
 from .migration import async_adopt_parqex_account_id, async_migrate
 from .oauth import async_access_token
 from .push import SeamPush, async_delete_push, push_settings
+from .services import async_setup_services
 
 PLATFORMS_BY_SERVICE: dict[str, list[Platform]] = {
     SERVICE_PARQEX: [Platform.BINARY_SENSOR, Platform.COVER, Platform.SENSOR],
@@ -33,9 +39,20 @@ PLATFORMS_BY_SERVICE: dict[str, list[Platform]] = {
         Platform.CLIMATE,
         Platform.EVENT,
         Platform.LOCK,
+        Platform.NUMBER,
         Platform.SENSOR,
+        Platform.SWITCH,
     ],
 }
+
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the integration's actions, whatever entries exist."""
+    async_setup_services(hass)
+    return True
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: ParqexConfigEntry) -> bool:

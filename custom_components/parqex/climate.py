@@ -317,13 +317,14 @@ class SeamClimate(SeamCommandEntity, ClimateEntity):
         super()._handle_coordinator_update()
 
     def _require_thermostat(self) -> tuple[SeamThermostat, dict[str, str]]:
-        device = self.device
-        thermostat = device.thermostat if device else None
-        if device is None or thermostat is None:
+        device = self._require_device()
+        thermostat = device.thermostat
+        if thermostat is None:
+            # Seam no longer calls it a thermostat; the entity goes with the next update.
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
                 translation_key="device_unavailable",
-                translation_placeholders={"name": self.device_id},
+                translation_placeholders={"name": device.name},
             )
         return thermostat, {"name": device.name}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
 from typing import Final
@@ -23,11 +24,20 @@ class CommandPacer:
     refusal.
     """
 
-    __slots__ = ("_not_before",)
+    __slots__ = ("_not_before", "_queues")
 
     def __init__(self) -> None:
         """No device is held back yet."""
         self._not_before: dict[str, float] = {}
+        self._queues: dict[str, asyncio.Lock] = {}
+
+    def queue(self, object_id: str) -> asyncio.Lock:
+        """What a command to `object_id` holds while it runs: one command per device at once.
+
+        Every entity of a device shares it, so a lock's own commands, its auto-lock's and its
+        codes' never cross.
+        """
+        return self._queues.setdefault(object_id, asyncio.Lock())
 
     def seconds_left(self, object_id: str) -> int:
         """Whole seconds until `object_id` may be sent a command; 0 when it may now."""

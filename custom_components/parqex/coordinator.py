@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 import time
 import traceback
@@ -33,6 +33,7 @@ from .api import (
     SeamDevices,
     SeamEvent,
 )
+from .codes import AccessCodeCache, CodeLimits
 from .commands import CommandPacer
 from .const import (
     CONF_API_KEY,
@@ -53,12 +54,16 @@ from .const import (
 )
 from .devices import RegistryDevice, controller_device, parqex_devices, seam_devices
 from .seam_events import (
+    ACCESS_CODE_EVENT_PREFIX,
+    ACCESS_DENIED_EVENT,
     DEVICE_EVENTS,
     LOCK_EVENTS,
     METHOD_REMOTE,
     METHOD_UNKNOWN,
     METHODS,
     NOISE_EVENT,
+    AccessDeniedActivity,
+    CodeActivity,
     DeviceActivities,
     LockActivity,
     NoiseActivity,
@@ -484,6 +489,9 @@ class SeamCoordinator(CloudCoordinator[SeamDevices]):
         # How each lock last moved and what each noise sensor heard, for the activity
         # entities (and a lock's `changed_by`).
         self.activity = DeviceActivities(hass, entry)
+        # The locks' keypad codes, read when needed, and Seam's limits on changing them.
+        self.codes = AccessCodeCache(self.client)
+        self.code_limits = CodeLimits()
 
     async def _async_fetch(self) -> SeamDevices:
         return await self.client.async_list_accessible_devices(self.user_identity_id)
@@ -565,6 +573,16 @@ class SeamCoordinator(CloudCoordinator[SeamDevices]):
             if may_concern_unknown(self.data, event):
                 self.async_reconcile()
             return
+        if event.event_type.startswith(ACCESS_CODE_EVENT_PREFIX):
+            # Read again when a code's name is next needed, not now.
+            self.codes.forget(device.device_id)
+            return
+        if event.event_type == ACCESS_DENIED_EVENT:
+            reason = event.reason.reason_code if event.reason else None
+            self._announce_code_activity(
+                device, AccessDeniedActivity(reason=reason, access_code_id=event.access_code_id)
+            )
+            return
         if event.event_type not in DEVICE_EVENTS:
             self.async_reconcile()
             return
@@ -573,11 +591,10 @@ class SeamCoordinator(CloudCoordinator[SeamDevices]):
             self._sync_device_registry(self.devices(self.data), complete=True)
             return
         if event.event_type in LOCK_EVENTS:
-            locked = event.event_type == "lock.locked"
-            self.activity.announce(
-                device.device_id,
+            self._announce_code_activity(
+                device,
                 LockActivity(
-                    locked=locked,
+                    locked=event.event_type == "lock.locked",
                     method=METHODS.get(event.method or "", METHOD_UNKNOWN),
                     access_code_id=event.access_code_id,
                     user_identity_id=event.user_identity_id,
@@ -596,6 +613,42 @@ class SeamCoordinator(CloudCoordinator[SeamDevices]):
             self.async_reconcile()
         updated = event_device(device, event)
         self._show(self.data.with_device(updated))
+
+    @callback
+    def _announce_code_activity(self, device: SeamDevice, activity: CodeActivity) -> None:
+        """Announce a lock's activity with the name of the keypad code involved.
+
+        Names come from the cache of codes; a code it does not know yet (new since the lock's
+        codes were read, or none read yet) costs one read of that lock's codes first.
+        """
+        code_id = activity.access_code_id
+        if code_id is None:
+            self.activity.announce(device.device_id, activity)
+            return
+        if (
+            self.codes.knows(device.device_id, code_id)
+            or not device.can_program_online_access_codes
+        ):
+            named = replace(activity, access_code_name=self.codes.name(device.device_id, code_id))
+            self.activity.announce(device.device_id, named)
+            return
+        self.config_entry.async_create_background_task(
+            self.hass,
+            self._async_announce_after_reading_codes(device.device_id, activity),
+            "parqex seam code names",
+        )
+
+    async def _async_announce_after_reading_codes(
+        self, device_id: str, activity: CodeActivity
+    ) -> None:
+        try:
+            await self.codes.async_codes(device_id)
+        except ApiError as err:
+            LOGGER.debug("%s: could not read the codes of %s: %s", self.name, device_id, err)
+        name = self.codes.name(device_id, activity.access_code_id or "")
+        self.activity.announce(device_id, replace(activity, access_code_name=name))
+        # The lock's `changed_by` says the name now; its entity compares and writes.
+        self.async_update_listeners()
 
     def devices(self, data: SeamDevices) -> dict[str, RegistryDevice]:
         """Every device shared with the user identity."""

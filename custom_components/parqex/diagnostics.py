@@ -37,6 +37,8 @@ TO_REDACT: Final = {
     "seam_webhook_secret",
     "seam_webhook_url",
     "access_code_id",
+    # A keypad code; the data shown holds none today, and must never.
+    "code",
     "user_identity_id",
 }
 

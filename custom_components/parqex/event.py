@@ -18,7 +18,7 @@ from .seam_events import Activity, activity_signal
 # Events are pushed by the coordinator; nothing is requested per entity.
 PARALLEL_UPDATES = 0
 
-LOCK_EVENT_TYPES = ("locked", "unlocked")
+LOCK_EVENT_TYPES = ("locked", "unlocked", "access_denied")
 NOISE_EVENT_TYPES = ("noise_threshold_triggered",)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 
 from homeassistant.exceptions import HomeAssistantError
@@ -16,6 +15,7 @@ from .api import (
     AuthenticationError,
     RateLimitError,
     SeamActionAttempt,
+    SeamDevice,
 )
 from .api.seam.client import CONFIRM_TIMEOUT
 from .const import DOMAIN
@@ -57,9 +57,20 @@ class SeamCommandEntity(SeamEntity):
     ) -> None:
         """Start with no command under way."""
         super().__init__(coordinator, device_id, description)
-        self._command = asyncio.Lock()
+        self._command = coordinator.commands.queue(device_id)
         # What the command under way is heading for (a lock: True while locking), or None.
         self._command_target: object = None
+
+    def _require_device(self) -> SeamDevice:
+        """The device's current data; a device no longer shared takes no command."""
+        device = self.device
+        if device is None:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="device_unavailable",
+                translation_placeholders={"name": self.device_id},
+            )
+        return device
 
     async def _async_command(
         self,

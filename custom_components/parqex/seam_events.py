@@ -25,6 +25,9 @@ TEMPERATURE_EVENTS: Final = frozenset(
     }
 )
 NOISE_EVENT: Final = "noise_sensor.noise_threshold_triggered"
+ACCESS_DENIED_EVENT: Final = "lock.access_denied"
+# Events that say a lock's keypad codes changed.
+ACCESS_CODE_EVENT_PREFIX: Final = "access_code."
 # Events that change one known device in a way the event itself says; others mean "poll".
 DEVICE_EVENTS: Final = (
     LOCK_EVENTS
@@ -73,6 +76,7 @@ class LockActivity:
     locked: bool
     method: str
     access_code_id: str | None = None
+    access_code_name: str | None = None
     user_identity_id: str | None = None
     at: float = field(default_factory=time.monotonic)
 
@@ -82,11 +86,17 @@ class LockActivity:
         return "locked" if self.locked else "unlocked"
 
     @property
+    def changed_by(self) -> str:
+        """Who moved the lock: the keypad code's name when known, else the method."""
+        return self.access_code_name or self.method
+
+    @property
     def attributes(self) -> dict[str, Any]:
         """What the activity entity tells with it."""
         return {
             "method": self.method,
             "access_code_id": self.access_code_id,
+            "access_code_name": self.access_code_name,
             "user_identity_id": self.user_identity_id,
         }
 
@@ -122,7 +132,31 @@ class NoiseActivity:
         }
 
 
-type Activity = LockActivity | NoiseActivity
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AccessDeniedActivity:
+    """A lock refused someone at its keypad."""
+
+    reason: str | None
+    access_code_id: str | None = None
+    access_code_name: str | None = None
+
+    @property
+    def event_type(self) -> str:
+        """The activity entity's event type for it."""
+        return "access_denied"
+
+    @property
+    def attributes(self) -> dict[str, Any]:
+        """What the activity entity tells with it."""
+        return {
+            "reason": self.reason,
+            "access_code_id": self.access_code_id,
+            "access_code_name": self.access_code_name,
+        }
+
+
+type CodeActivity = LockActivity | AccessDeniedActivity
+type Activity = LockActivity | NoiseActivity | AccessDeniedActivity
 
 
 def activity_signal(entry: ConfigEntry) -> str:

@@ -36,7 +36,9 @@ def all_entities_enabled() -> Iterator[None]:
         ("seam", Platform.CLIMATE),
         ("seam", Platform.EVENT),
         ("seam", Platform.LOCK),
+        ("seam", Platform.NUMBER),
         ("seam", Platform.SENSOR),
+        ("seam", Platform.SWITCH),
     ],
 )
 async def test_entities(

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from custom_components.parqex.api import SeamActionAttempt, SeamCreatedAccessCode
 from custom_components.parqex.api.seam.client import SeamClient
 from simulator.state import SEAM_COMMANDS_PER_MINUTE
 
@@ -34,6 +35,10 @@ class Household:
     webhook_url: str
     webhook_id: str
     action_attempt_id: str
+    # A lock Seam programs keypad codes on, one of its codes, and a lock with auto-lock.
+    code_lock_id: str
+    access_code_id: str
+    auto_lock_id: str
 
 
 type Call = Callable[[SeamClient, Household], Awaitable[Any]]
@@ -73,6 +78,15 @@ def every_device(call: Callable[[SeamClient, str], Awaitable[Any]]) -> Call:
             await call(client, device_id)
 
     return run
+
+
+def created(call: Callable[[SeamClient, Household], Awaitable[SeamCreatedAccessCode]]) -> Call:
+    """A code creation followed to its end: the creation's action attempt is what is followed."""
+
+    async def attempt(client: SeamClient, house: Household) -> SeamActionAttempt:
+        return (await call(client, house)).action_attempt
+
+    return confirmed(attempt)
 
 
 def until_refused(call: Call) -> Call:
@@ -206,5 +220,59 @@ ENDPOINTS: Final = (
             )
         ),
         {404: lambda c, h: c.async_thermostat_activate_climate_preset(UNKNOWN_ID, "home")},
+    ),
+    Endpoint(
+        "/access_codes/list",
+        lambda c, h: c.async_list_access_codes(h.code_lock_id),
+        {404: lambda c, h: c.async_list_access_codes(UNKNOWN_ID)},
+    ),
+    Endpoint(
+        "/access_codes/unmanaged/list",
+        lambda c, h: c.async_list_unmanaged_access_codes(h.code_lock_id),
+        {404: lambda c, h: c.async_list_unmanaged_access_codes(UNKNOWN_ID)},
+    ),
+    Endpoint(
+        "/access_codes/create",
+        each(
+            created(lambda c, h: c.async_create_access_code(h.code_lock_id, "Oracle", "4826")),
+            created(lambda c, h: c.async_create_access_code(h.code_lock_id, "Generated")),
+            created(
+                lambda c, h: c.async_create_access_code(
+                    h.code_lock_id,
+                    "Weekend",
+                    "5937",
+                    starts_at="2030-01-04T15:00:00+00:00",
+                    ends_at="2030-01-06T11:00:00+00:00",
+                )
+            ),
+        ),
+        {
+            400: lambda c, h: c.async_create_access_code(h.code_lock_id, "Bad", "48a6"),
+            404: lambda c, h: c.async_create_access_code(UNKNOWN_ID, "Nobody", "4826"),
+        },
+    ),
+    Endpoint(
+        "/access_codes/update",
+        each(
+            confirmed(lambda c, h: c.async_update_access_code(h.access_code_id, name="Renamed")),
+            confirmed(lambda c, h: c.async_update_access_code(h.access_code_id, code="4913")),
+        ),
+        {404: lambda c, h: c.async_update_access_code(UNKNOWN_ID, name="Nobody")},
+    ),
+    Endpoint(
+        "/access_codes/delete",
+        confirmed(lambda c, h: c.async_delete_access_code(h.access_code_id)),
+        {404: lambda c, h: c.async_delete_access_code(UNKNOWN_ID)},
+    ),
+    Endpoint(
+        "/locks/configure_auto_lock",
+        each(
+            confirmed(lambda c, h: c.async_configure_auto_lock(h.auto_lock_id, True, 20)),
+            confirmed(lambda c, h: c.async_configure_auto_lock(h.auto_lock_id, False)),
+        ),
+        {
+            400: lambda c, h: c.async_configure_auto_lock(h.code_lock_id, True),
+            404: lambda c, h: c.async_configure_auto_lock(UNKNOWN_ID, True),
+        },
     ),
 )

@@ -15,7 +15,12 @@ from aiohttp import ClientSession
 import pytest
 
 from custom_components.parqex.api.errors import ApiError
-from simulator.seeds import DEFAULT_USER_IDENTITY_ID
+from simulator.seeds import (
+    BACK_DOOR_ID,
+    DEFAULT_USER_IDENTITY_ID,
+    FRONT_DOOR_ID,
+    FRONT_FAMILY_CODE_ID,
+)
 
 from .endpoints import ENDPOINTS, Call, Endpoint, Household
 from .openapi import OpenApiSpec
@@ -65,6 +70,9 @@ async def household(
         webhook_url=event_sink.url,
         webhook_id=webhook.webhook_id,
         action_attempt_id=attempt.action_attempt_id,
+        code_lock_id=FRONT_DOOR_ID,
+        access_code_id=FRONT_FAMILY_CODE_ID,
+        auto_lock_id=BACK_DOOR_ID,
     )
 
 

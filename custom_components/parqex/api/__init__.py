@@ -30,6 +30,7 @@ from .parqex.client import (
     authorize_url,
 )
 from .parqex.models import ParqexAccount, ParqexController, ParqexDoor, ParqexToken, ParqexUser
+from .seam.access_codes import SeamAccessCode, SeamCreatedAccessCode
 from .seam.client import SEAM_DEFAULT_URL, SeamClient, async_confirm_action_attempt
 from .seam.models import SeamActionAttempt, SeamDevice, SeamDeviceError, SeamDevices
 from .seam.thermostat import (
@@ -90,9 +91,11 @@ __all__ = [
     "RateLimitError",
     "RequestRejectedError",
     "ResponseTooLargeError",
+    "SeamAccessCode",
     "SeamActionAttempt",
     "SeamClient",
     "SeamClimatePreset",
+    "SeamCreatedAccessCode",
     "SeamDevice",
     "SeamDeviceError",
     "SeamDevices",

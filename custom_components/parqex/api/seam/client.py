@@ -17,6 +17,13 @@ from ..errors import (
     scrub,
 )
 from ..transport import DEFAULT_TIMEOUT, request, validate_base_url, validate_credential
+from .access_codes import (
+    MAX_CODE_PAGES,
+    SeamAccessCode,
+    SeamCreatedAccessCode,
+    parse_access_code_page,
+    parse_created_access_code,
+)
 from .models import (
     SeamActionAttempt,
     SeamDevice,
@@ -83,7 +90,11 @@ class SeamClient:
         """Service text made safe to show: without the API key, one line, bounded."""
         return scrub(text, (self._api_key,))
 
-    async def _post(self, path: str, body: dict[str, Any]) -> bytes:
+    async def _post(
+        self, path: str, body: dict[str, Any], *, secrets: tuple[str, ...] = ()
+    ) -> bytes:
+        # `secrets`: what the request carries besides the API key (a keypad code) and an
+        # error text must not repeat.
         return await request(
             self._session,
             "Seam",
@@ -96,7 +107,7 @@ class SeamClient:
             },
             body=msgspec.json.encode(body),
             timeout=self._timeout,
-            secrets=(self._api_key,),
+            secrets=(self._api_key, *secrets),
         )
 
     async def async_list_accessible_devices(self, user_identity_id: str) -> SeamDevices:
@@ -217,6 +228,78 @@ class SeamClient:
             "/thermostats/activate_climate_preset",
             {"device_id": device_id, "climate_preset_key": climate_preset_key},
         )
+
+    async def async_configure_auto_lock(
+        self, device_id: str, enabled: bool, delay_seconds: int | None = None
+    ) -> SeamActionAttempt:
+        """Ask a lock to lock itself again `delay_seconds` after an unlock, or not to."""
+        body: dict[str, Any] = {"device_id": device_id, "auto_lock_enabled": enabled}
+        if delay_seconds is not None:
+            body["auto_lock_delay_seconds"] = delay_seconds
+        return await self._command("/locks/configure_auto_lock", body)
+
+    async def _list_codes(self, path: str, device_id: str) -> list[SeamAccessCode]:
+        codes: list[SeamAccessCode] = []
+        body: dict[str, Any] = {"device_id": device_id}
+        for _ in range(MAX_CODE_PAGES):
+            page = parse_access_code_page(await self._post(path, body))
+            codes.extend(page.access_codes)
+            if not page.next_page_cursor:
+                break
+            body = {"device_id": device_id, "page_cursor": page.next_page_cursor}
+        return codes
+
+    async def async_list_access_codes(self, device_id: str) -> list[SeamAccessCode]:
+        """Every code of a lock that Seam manages, all pages of them."""
+        return await self._list_codes("/access_codes/list", device_id)
+
+    async def async_list_unmanaged_access_codes(self, device_id: str) -> list[SeamAccessCode]:
+        """Every code set at the lock (or in its maker's app) rather than through Seam."""
+        return await self._list_codes("/access_codes/unmanaged/list", device_id)
+
+    async def async_create_access_code(
+        self,
+        device_id: str,
+        name: str,
+        code: str | None = None,
+        *,
+        starts_at: str | None = None,
+        ends_at: str | None = None,
+    ) -> SeamCreatedAccessCode:
+        """Ask Seam to put a code on a lock; without `code`, Seam makes one up.
+
+        `starts_at` and `ends_at` (ISO 8601) make it a time-bound code.
+        """
+        body: dict[str, Any] = {"device_id": device_id, "name": name}
+        optional = {"code": code, "starts_at": starts_at, "ends_at": ends_at}
+        body.update({key: value for key, value in optional.items() if value is not None})
+        return parse_created_access_code(
+            await self._post("/access_codes/create", body, secrets=(code,) if code else ())
+        )
+
+    async def async_update_access_code(
+        self,
+        access_code_id: str,
+        *,
+        name: str | None = None,
+        code: str | None = None,
+        starts_at: str | None = None,
+        ends_at: str | None = None,
+        ongoing: bool = False,
+    ) -> SeamActionAttempt:
+        """Change a code; `ongoing` makes a time-bound code open the lock at any time."""
+        body: dict[str, Any] = {"access_code_id": access_code_id}
+        optional = {"name": name, "code": code, "starts_at": starts_at, "ends_at": ends_at}
+        body.update({key: value for key, value in optional.items() if value is not None})
+        if ongoing:
+            body["type"] = "ongoing"
+        return parse_seam_action_attempt(
+            await self._post("/access_codes/update", body, secrets=(code,) if code else ())
+        )
+
+    async def async_delete_access_code(self, access_code_id: str) -> SeamActionAttempt:
+        """Ask Seam to take a code off its lock and forget it."""
+        return await self._command("/access_codes/delete", {"access_code_id": access_code_id})
 
     async def async_confirmed(
         self, command: Awaitable[SeamActionAttempt], *, timeout: float = CONFIRM_TIMEOUT

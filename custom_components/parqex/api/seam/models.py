@@ -88,6 +88,14 @@ class SeamMinutMetadata(Model, frozen=True):
     latest_sensor_values: SeamMinutReadings | None = None
 
 
+class SeamCodeConstraint(Model, frozen=True):
+    """An entry of `code_constraints`: a rule the lock's keypad codes or their names follow."""
+
+    constraint_type: str | None = None
+    min_length: float | None = None
+    max_length: float | None = None
+
+
 class SeamDeviceProperties(Model, frozen=True):
     """`properties`: the device's readings and facts."""
 
@@ -123,6 +131,11 @@ class SeamDeviceProperties(Model, frozen=True):
     is_heating: bool | None = None
     is_cooling: bool | None = None
     is_fan_running: bool | None = None
+    # Keypad codes and auto-lock
+    supported_code_lengths: tuple[float, ...] | None = None
+    code_constraints: tuple[SeamCodeConstraint, ...] | None = None
+    auto_lock_enabled: bool | None = None
+    auto_lock_delay_seconds: float | None = None
     # Noise sensors
     noise_level_decibels: float | None = None
     currently_triggering_noise_threshold_ids: tuple[str, ...] | None = None
@@ -161,6 +174,12 @@ class SeamDevice(Model, frozen=True):
     reported_can_hvac_cool: bool | None = field(default=None, name="can_hvac_cool")
     reported_can_hvac_heat_cool: bool | None = field(default=None, name="can_hvac_heat_cool")
     reported_can_turn_off_hvac: bool | None = field(default=None, name="can_turn_off_hvac")
+    reported_can_program_online_access_codes: bool | None = field(
+        default=None, name="can_program_online_access_codes"
+    )
+    reported_can_configure_auto_lock: bool | None = field(
+        default=None, name="can_configure_auto_lock"
+    )
 
     @property
     def properties(self) -> SeamDeviceProperties:
@@ -271,6 +290,40 @@ class SeamDevice(Model, frozen=True):
         return frozenset(error.code for error in self.errors)
 
     @property
+    def can_program_online_access_codes(self) -> bool:
+        """Whether Seam can put keypad codes on the lock while it is online."""
+        return self.reported_can_program_online_access_codes is True
+
+    @property
+    def supported_code_lengths(self) -> tuple[int, ...]:
+        """The numbers of digits the lock's keypad codes may have; empty when Seam says none."""
+        return tuple(int(length) for length in self.properties.supported_code_lengths or ())
+
+    @property
+    def code_constraints(self) -> frozenset[str]:
+        """The kinds of rule the lock's codes follow (`no_zeros`, `cannot_start_with_12`...)."""
+        return frozenset(
+            constraint.constraint_type
+            for constraint in self.properties.code_constraints or ()
+            if constraint.constraint_type
+        )
+
+    @property
+    def can_configure_auto_lock(self) -> bool:
+        """Whether Seam can switch the lock's auto-lock and set its delay."""
+        return self.reported_can_configure_auto_lock is True
+
+    @property
+    def auto_lock_enabled(self) -> bool | None:
+        """Whether the lock locks itself again after it was unlocked."""
+        return self.properties.auto_lock_enabled
+
+    @property
+    def auto_lock_delay_seconds(self) -> float | None:
+        """How long after an unlock the lock locks itself again."""
+        return self.properties.auto_lock_delay_seconds
+
+    @property
     def thermostat(self) -> SeamThermostat | None:
         """The device's climate fields, when it is a thermostat."""
         return SeamThermostat(self) if CAPABILITY_THERMOSTAT in self.capabilities else None
@@ -352,6 +405,14 @@ class SeamDevice(Model, frozen=True):
     def with_noise_level(self, decibels: float | None) -> Self:
         """The device after a new noise reading; no reading keeps the last one."""
         return self if decibels is None else self._with_properties(noise_level_decibels=decibels)
+
+    def with_auto_lock(self, enabled: bool, delay_seconds: float | None) -> Self:
+        """The device after its auto-lock was configured; no delay given keeps the one set."""
+        if delay_seconds is None:
+            delay_seconds = self.auto_lock_delay_seconds
+        return self._with_properties(
+            auto_lock_enabled=enabled, auto_lock_delay_seconds=delay_seconds
+        )
 
     def with_noise_triggered(self, threshold_id: str | None) -> Self:
         """The device after Seam said one of its noise thresholds was exceeded."""

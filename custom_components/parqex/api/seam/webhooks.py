@@ -53,6 +53,13 @@ EVENT_TYPES: Final = (
     "thermostat.temperature_threshold_exceeded",
     "thermostat.temperature_threshold_no_longer_exceeded",
     "noise_sensor.noise_threshold_triggered",
+    "lock.access_denied",
+    "access_code.created",
+    "access_code.changed",
+    "access_code.deleted",
+    "access_code.set_on_device",
+    "access_code.removed_from_device",
+    "access_code.failed_to_set_on_device",
 )
 
 
@@ -117,6 +124,12 @@ def verify_delivery(
     raise WebhookVerificationError("Delivery signature does not match the secret")
 
 
+class SeamEventReason(Model, frozen=True):
+    """Why Seam says something happened (a denied keypad code, say)."""
+
+    reason_code: str | None = None
+
+
 class SeamEvent(Model, frozen=True):
     """One Seam event, with the fields the integration uses."""
 
@@ -138,6 +151,8 @@ class SeamEvent(Model, frozen=True):
     cooling_set_point_fahrenheit: float | None = None
     temperature_celsius: float | None = None
     temperature_fahrenheit: float | None = None
+    # `lock.access_denied`
+    reason: SeamEventReason | None = None
     # Noise sensor events
     noise_level_decibels: float | None = None
     noise_threshold_id: str | None = None
