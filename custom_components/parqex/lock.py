@@ -120,7 +120,7 @@ class SeamLock(SeamCommandEntity, LockEntity):
         client = self.coordinator.client
         created: list[SeamCreatedAccessCode] = []
 
-        async def send() -> SeamActionAttempt:
+        async def send() -> SeamActionAttempt | None:
             answer = await client.async_create_access_code(
                 self.device_id, name, code, starts_at=start, ends_at=end
             )
@@ -179,7 +179,9 @@ class SeamLock(SeamCommandEntity, LockEntity):
         return seam_command_error(err, {"name": self.device.name if self.device else ""}, 0)
 
     async def _async_code_command(
-        self, placeholders: dict[str, str], send: Callable[[], Awaitable[SeamActionAttempt]]
+        self,
+        placeholders: dict[str, str],
+        send: Callable[[], Awaitable[SeamActionAttempt | None]],
     ) -> None:
         """Send a code change; once confirmed, the lock's codes are read again when needed."""
         await self._async_command(

@@ -75,7 +75,7 @@ class SeamCommandEntity(SeamEntity):
     async def _async_command(
         self,
         placeholders: dict[str, str],
-        send: Callable[[], Awaitable[SeamActionAttempt]],
+        send: Callable[[], Awaitable[SeamActionAttempt | None]],
         confirm: Callable[[], None],
         *,
         target: object = None,

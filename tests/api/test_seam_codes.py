@@ -11,7 +11,11 @@ import orjson
 import pytest
 
 from custom_components.parqex.api import RequestRejectedError, SeamClient
-from custom_components.parqex.api.seam.access_codes import MAX_CODE_PAGES, SeamAccessCode
+from custom_components.parqex.api.seam.access_codes import (
+    MAX_CODE_PAGES,
+    SeamAccessCode,
+    parse_created_access_code,
+)
 from custom_components.parqex.api.seam.models import parse_seam_device
 from custom_components.parqex.api.seam.webhooks import parse_event
 from simulator.seeds import (
@@ -164,3 +168,17 @@ def test_access_denied_reason() -> None:
     )
     assert event.reason is not None
     assert event.reason.reason_code == "x"
+
+
+async def test_creation_answered_without_an_action_attempt(http: ClientSession) -> None:
+    """Seam's older answer (and its fake's) carries the code alone: accepted is done."""
+    created = parse_created_access_code(
+        b'{"access_code": {"access_code_id": "c", "status": "setting"}, "ok": true}'
+    )
+    assert created.action_attempt is None
+
+    async def send() -> None:
+        return created.action_attempt
+
+    client = SeamClient(http, DEFAULT_SEAM_API_KEY, base_url="http://127.0.0.1:9")
+    assert await client.async_confirmed(send()) is None

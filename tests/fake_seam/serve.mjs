@@ -45,6 +45,7 @@ const device = db.addDevice({
   connected_account_id: account.connected_account_id,
   can_remotely_lock: true,
   can_remotely_unlock: true,
+  can_program_online_access_codes: true,
   properties: {
     locked: true,
     online: true,

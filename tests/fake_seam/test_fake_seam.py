@@ -531,3 +531,42 @@ async def test_climate_round_trip_through_seams_fake(
 
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
+
+
+async def test_keypad_codes_through_seams_fake(
+    hass: HomeAssistant, fake_seam: FakeSeam, front: Front
+) -> None:
+    """The code actions a code manager drives, from Home Assistant through Seam's own fake."""
+    entry = await _set_up_entry(hass, fake_seam, front)
+    entity_id = find_entity(hass, LOCK_DOMAIN, fake_seam.device_id, "lock")
+
+    async def act(service: str, **data: Any) -> Any:
+        return await hass.services.async_call(
+            DOMAIN,
+            service,
+            {ATTR_ENTITY_ID: entity_id, **data},
+            blocking=True,
+            return_response=service in ("get_codes", "add_code"),
+        )
+
+    async def codes() -> dict[str, dict[str, Any]]:
+        answer = await act("get_codes")
+        return {code["name"]: code for code in answer[entity_id]["codes"]}
+
+    added = (await act("add_code", name="Guest", code="4826"))[entity_id]
+    assert added["code"] == "4826"
+    guest = (await codes())["Guest"]
+    assert (guest["access_code_id"], guest["code"]) == (added["access_code_id"], "4826")
+
+    await act("update_code", code_id=added["access_code_id"], name="Guest weekend")
+    assert "Guest weekend" in await codes()
+    await act("delete_code", code_id="Guest weekend")
+    assert "Guest weekend" not in await codes()
+
+    sent = [e.path for e in front.exchanges if e.path.startswith("/access_codes/")]
+    for path in ("/access_codes/create", "/access_codes/update", "/access_codes/delete"):
+        assert path in sent
+    assert all(exchange.status == 200 for exchange in front.exchanges), [
+        (e.path, e.status, e.response) for e in front.exchanges if e.status != 200
+    ]
+    assert await hass.config_entries.async_unload(entry.entry_id)

@@ -96,10 +96,14 @@ def parse_access_code_page(body: bytes) -> SeamAccessCodePage:
 
 
 class SeamCreatedAccessCode(Model, frozen=True):
-    """A code Seam accepted to create, and the action attempt that sets it on the lock."""
+    """A code Seam accepted to create, and the action attempt that sets it on the lock.
+
+    Seam's answers before action attempts (and its fake server still) carry the code alone:
+    the code's own `status` then says whether the lock has it.
+    """
 
     access_code: SeamAccessCode
-    action_attempt: SeamActionAttempt
+    action_attempt: SeamActionAttempt | None = None
 
 
 _CREATED: Final = msgspec.json.Decoder(SeamCreatedAccessCode)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
-from typing import Any, Final
+from typing import Any, Final, overload
 
 import aiohttp
 import msgspec
@@ -301,18 +301,31 @@ class SeamClient:
         """Ask Seam to take a code off its lock and forget it."""
         return await self._command("/access_codes/delete", {"access_code_id": access_code_id})
 
+    @overload
     async def async_confirmed(
-        self, command: Awaitable[SeamActionAttempt], *, timeout: float = CONFIRM_TIMEOUT
-    ) -> SeamActionAttempt:
+        self, command: Awaitable[SeamActionAttempt], *, timeout: float = ...
+    ) -> SeamActionAttempt: ...
+
+    @overload
+    async def async_confirmed(
+        self, command: Awaitable[SeamActionAttempt | None], *, timeout: float = ...
+    ) -> SeamActionAttempt | None: ...
+
+    async def async_confirmed(
+        self, command: Awaitable[SeamActionAttempt | None], *, timeout: float = CONFIRM_TIMEOUT
+    ) -> SeamActionAttempt | None:
         """Send a command, and return only once Seam confirms it succeeded.
 
-        `command` is one of the command methods' calls, not yet awaited. Raises
+        `command` is one of the command methods' calls, not yet awaited; one that yields no
+        action attempt (Seam's older answer to creating a code) is done once accepted. Raises
         `ActionAttemptFailedError` when Seam reports the command failed,
         `ActionAttemptTimeoutError` when it is still pending after `timeout` seconds, and
         `ActionAttemptUnconfirmedError` when Seam accepted it but reading its outcome failed.
         Any other error means Seam did not accept the command.
         """
         attempt = await command
+        if attempt is None:
+            return None
         try:
             return await async_confirm_action_attempt(self, attempt, timeout=timeout)
         except ActionAttemptFailedError, ActionAttemptTimeoutError:
