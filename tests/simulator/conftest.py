@@ -1,11 +1,22 @@
-"""Fixtures of the simulator's own tests: a clock moved by hand, and the events it sends."""
+"""What the simulator's own tests share: a clock moved by hand, the events sent, Seam requests."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from aiohttp import ClientSession
 import pytest
 
-from simulator.seeds import Json
+from simulator.seeds import DEFAULT_SEAM_API_KEY, Json
 from tests.conftest import Simulator
+
+SEAM_HEADERS = {"Authorization": f"Bearer {DEFAULT_SEAM_API_KEY}"}
+
+
+async def seam(http: ClientSession, simulator: Simulator, path: str, body: Any) -> tuple[int, Any]:
+    """Post `body` to a Seam route of the simulator with its API key; the status and answer."""
+    async with http.post(simulator.url + path, json=body, headers=SEAM_HEADERS) as response:
+        return response.status, await response.json()
 
 
 class Clock:

@@ -23,7 +23,6 @@ from simulator.seeds import (
     BACK_UNMANAGED_CODE_ID,
     CLEANER_ENDS_AT,
     CLEANER_STARTS_AT,
-    DEFAULT_SEAM_API_KEY,
     FRONT_CLEANER_CODE_ID,
     FRONT_DOOR_ID,
     FRONT_FAMILY_CODE_ID,
@@ -36,13 +35,12 @@ from simulator.seeds import (
 from simulator.state import DEFAULT_AUTO_LOCK_DELAY, SimulatorState
 from simulator.thermostats import InvalidInput
 from tests.conftest import Simulator
-from tests.simulator.conftest import Clock
+from tests.simulator.conftest import SEAM_HEADERS, Clock, seam
 
 FRONT, BACK = FRONT_DOOR_ID, BACK_DOOR_ID
 PADLOCK = "c5d8e1f3-6a7b-4c2d-9e0f-a1b2c3d4e503"
 GARAGE = "e9f0a1b2-c3d4-4e5f-8a6b-7c8d9e0f1a04"
 UNKNOWN = "00000000-0000-4000-8000-00000000dead"
-SEAM_HEADERS = {"Authorization": f"Bearer {DEFAULT_SEAM_API_KEY}"}
 # Inside the seeded cleaner codes' time frame, and after it.
 DURING_CLEANING = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
 AFTER_CLEANING = datetime(2027, 6, 1, 10, 0, tzinfo=UTC)
@@ -61,11 +59,6 @@ def instant(simulator: Simulator) -> None:
 def cleaning_day(simulator: Simulator) -> None:
     """The wall clock stands inside the cleaner codes' time frame."""
     simulator.state.wall_clock = lambda: DURING_CLEANING
-
-
-async def seam(http: ClientSession, simulator: Simulator, path: str, body: Any) -> tuple[int, Any]:
-    async with http.post(simulator.url + path, json=body, headers=SEAM_HEADERS) as response:
-        return response.status, await response.json()
 
 
 async def ok(http: ClientSession, simulator: Simulator, path: str, **body: Any) -> Json:

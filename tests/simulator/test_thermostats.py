@@ -8,7 +8,6 @@ from aiohttp import ClientSession
 import pytest
 
 from simulator.seeds import (
-    DEFAULT_SEAM_API_KEY,
     DEFAULT_USER_IDENTITY_ID,
     ECOBEE_THERMOSTAT_ID,
     NEST_THERMOSTAT_ID,
@@ -20,12 +19,11 @@ from simulator.seeds import (
 from simulator.state import SEAM_COMMANDS_PER_MINUTE
 from simulator.thermostats import activity
 from tests.conftest import Simulator
-from tests.simulator.conftest import Clock
+from tests.simulator.conftest import SEAM_HEADERS, Clock, seam
 
 NEST = NEST_THERMOSTAT_ID
 ECOBEE = ECOBEE_THERMOSTAT_ID
 FRONT_LOCK = "7c1a9e5e-3d2b-4f7a-9a55-2f0c8b1d6e01"
-SEAM_HEADERS = {"Authorization": f"Bearer {DEFAULT_SEAM_API_KEY}"}
 PRESET_REQUIRED = (
     "climate_preset_key",
     "can_edit",
@@ -40,11 +38,6 @@ PRESET_REQUIRED = (
 def instant(simulator: Simulator) -> None:
     """Commands settle as they are made."""
     simulator.state.action_settings.delay = 0
-
-
-async def seam(http: ClientSession, simulator: Simulator, path: str, body: Any) -> tuple[int, Any]:
-    async with http.post(simulator.url + path, json=body, headers=SEAM_HEADERS) as response:
-        return response.status, await response.json()
 
 
 async def command(http: ClientSession, simulator: Simulator, path: str, **body: Any) -> Json:
