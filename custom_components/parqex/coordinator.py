@@ -19,6 +19,7 @@ from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.util import dt as dt_util
 
 from . import const
 from .api import (
@@ -149,6 +150,8 @@ class CloudCoordinator[DataT](DataUpdateCoordinator[DataT]):
             always_update=False,
         )
         self._failures = 0
+        # When the service last answered a poll, for the system information.
+        self.last_answer_at: datetime | None = None
         # When the request behind the data shown left; an answer to an earlier request is
         # older news and is never shown over it.
         self._shown_since = float("-inf")
@@ -243,6 +246,7 @@ class CloudCoordinator[DataT](DataUpdateCoordinator[DataT]):
             traceback.clear_frames(err.__traceback__)
             raise self._update_error(err) from err
         self._failures = 0
+        self.last_answer_at = dt_util.utcnow()
         self._apply_normal_interval()
         if started < self._shown_since:
             return self.data
