@@ -52,21 +52,49 @@ def _whole_seconds(value: str) -> int:
     return seconds
 
 
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """The module's docstring as written, and every option's default after its help."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        help_text = action.help or ""
+        if action.default is None or action.default is argparse.SUPPRESS:
+            return help_text
+        return f"{help_text} (default: {action.default})"
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Command-line options."""
     parser = argparse.ArgumentParser(
         prog="python -m simulator",
         description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_HelpFormatter,
     )
-    parser.add_argument("--host", type=_loopback, default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8300)
-    parser.add_argument("--parqex-token", default=DEFAULT_PARQEX_TOKEN)
-    parser.add_argument("--seam-api-key", default=DEFAULT_SEAM_API_KEY)
-    parser.add_argument("--user-identity-id", default=DEFAULT_USER_IDENTITY_ID)
-    parser.add_argument("--controllers", type=int, help="generate this many ParqEx controllers")
+    parser.add_argument(
+        "--host", type=_loopback, default="127.0.0.1", help="address to listen on (loopback only)"
+    )
+    parser.add_argument("--port", type=int, default=8300, help="port of both services")
+    parser.add_argument(
+        "--parqex-token",
+        default=DEFAULT_PARQEX_TOKEN,
+        help="a ParqEx access token that never expires, for entries added without OAuth",
+    )
+    parser.add_argument(
+        "--seam-api-key", default=DEFAULT_SEAM_API_KEY, help="the Seam API key Seam accepts"
+    )
+    parser.add_argument(
+        "--user-identity-id",
+        default=DEFAULT_USER_IDENTITY_ID,
+        help="the Seam user identity the seeded devices are shared with",
+    )
+    parser.add_argument(
+        "--controllers",
+        type=int,
+        help="generate this many ParqEx controllers instead of the seeded ones",
+    )
     parser.add_argument("--doors", type=int, default=3, help="doors per generated controller")
-    parser.add_argument("--devices", type=int, help="generate this many Seam devices")
+    parser.add_argument(
+        "--devices", type=int, help="generate this many Seam devices instead of the seeded ones"
+    )
     parser.add_argument(
         "--scenario",
         type=float,

@@ -1527,3 +1527,31 @@ async def test_cli_serves_the_settings(http: ClientSession, unused_tcp_port: int
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
+
+
+def test_help_gives_every_option_a_description_and_its_default(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Wide enough that no value is broken across lines.
+    monkeypatch.setenv("COLUMNS", "400")
+    with pytest.raises(SystemExit):
+        parse_args(["--help"])
+    # Joined back to one line per option, as argparse wraps long help.
+    text = " ".join(capsys.readouterr().out.split())
+    for option, default in (
+        ("--host", "127.0.0.1"),
+        ("--port", "8300"),
+        ("--parqex-token", DEFAULT_PARQEX_TOKEN),
+        ("--seam-api-key", DEFAULT_SEAM_API_KEY),
+        ("--user-identity-id", DEFAULT_USER_IDENTITY_ID),
+        ("--doors", "3"),
+        ("--action-delay", "1.0"),
+        ("--token-lifetime", str(DEFAULT_TOKEN_LIFETIME)),
+        ("--travel-time", str(DEFAULT_TRAVEL_TIME)),
+    ):
+        assert option in text
+        assert f"(default: {default})" in text, option
+    for option in ("--controllers", "--devices", "--scenario"):
+        assert option in text
+    assert "default: None" not in text
+    assert "parqex-dev-client" in text
