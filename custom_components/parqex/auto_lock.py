@@ -5,11 +5,8 @@ from __future__ import annotations
 from collections.abc import Awaitable
 from functools import partial
 
-from homeassistant.exceptions import HomeAssistantError
-
 from .api import SeamActionAttempt, SeamDevice
-from .const import DOMAIN
-from .seam_command import SeamCommandEntity
+from .seam_command import SeamCommandEntity, device_unavailable
 
 
 class SeamAutoLockEntity(SeamCommandEntity):
@@ -39,11 +36,7 @@ class SeamAutoLockEntity(SeamCommandEntity):
             if sent is None:
                 sent = self._require_device().auto_lock_enabled
                 if sent is None:
-                    raise HomeAssistantError(
-                        translation_domain=DOMAIN,
-                        translation_key="device_unavailable",
-                        translation_placeholders={"name": self.device_id},
-                    )
+                    raise device_unavailable(self.device_id)
             return client.async_configure_auto_lock(self.device_id, sent, delay_seconds)
 
         def confirmed(device: SeamDevice) -> SeamDevice:

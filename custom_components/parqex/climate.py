@@ -27,7 +27,7 @@ from homeassistant.const import (
     UnitOfTemperature,
 )
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import (
@@ -44,7 +44,7 @@ from .api import (
 from .const import DOMAIN
 from .coordinator import ParqexConfigEntry
 from .entity import async_add_seam_entities
-from .seam_command import SeamCommandEntity
+from .seam_command import SeamCommandEntity, device_unavailable
 
 # Commands to one thermostat are serialized by the entity itself; thermostats act independently.
 PARALLEL_UPDATES = 0
@@ -321,11 +321,7 @@ class SeamClimate(SeamCommandEntity, ClimateEntity):
         thermostat = device.thermostat
         if thermostat is None:
             # Seam no longer calls it a thermostat; the entity goes with the next update.
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="device_unavailable",
-                translation_placeholders={"name": device.name},
-            )
+            raise device_unavailable(device.name)
         return thermostat, {"name": device.name}
 
     async def _async_climate_command(

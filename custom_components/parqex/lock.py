@@ -10,7 +10,7 @@ from typing import Any
 
 from homeassistant.components.lock import LockEntity, LockEntityDescription
 from homeassistant.core import HomeAssistant, ServiceResponse
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import (
@@ -97,11 +97,11 @@ class SeamLock(SeamCommandEntity, LockEntity):
 
     async def async_get_codes(self) -> ServiceResponse:
         """Every keypad code of the lock, read from Seam now."""
-        self._code_lock()
+        _, placeholders = self._code_lock()
         try:
             codes = await self.coordinator.codes.async_codes(self.device_id, fresh=True)
         except ApiError as err:
-            raise self._code_error(err) from err
+            raise seam_command_error(err, placeholders, 0) from err
         return {"codes": [code_as_json(code) for code in codes]}
 
     async def async_add_code(
@@ -172,11 +172,8 @@ class SeamLock(SeamCommandEntity, LockEntity):
         try:
             codes = await self.coordinator.codes.async_codes(self.device_id)
         except ApiError as err:
-            raise self._code_error(err) from err
+            raise seam_command_error(err, placeholders, 0) from err
         return find_code(codes, wanted, placeholders)
-
-    def _code_error(self, err: ApiError) -> HomeAssistantError:
-        return seam_command_error(err, {"name": self.device.name if self.device else ""}, 0)
 
     async def _async_code_command(
         self,

@@ -49,6 +49,15 @@ def seam_command_error(
     )
 
 
+def device_unavailable(name: str) -> HomeAssistantError:
+    """The error of a command to a device that is no longer there to take it."""
+    return HomeAssistantError(
+        translation_domain=DOMAIN,
+        translation_key="device_unavailable",
+        translation_placeholders={"name": name},
+    )
+
+
 class SeamCommandEntity(SeamEntity):
     """A Seam entity that sends commands and shows their outcome only once Seam confirms it."""
 
@@ -65,11 +74,7 @@ class SeamCommandEntity(SeamEntity):
         """The device's current data; a device no longer shared takes no command."""
         device = self.device
         if device is None:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="device_unavailable",
-                translation_placeholders={"name": self.device_id},
-            )
+            raise device_unavailable(self.device_id)
         return device
 
     async def _async_command(

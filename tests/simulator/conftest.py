@@ -44,3 +44,42 @@ def events(simulator: Simulator) -> list[Json]:
     simulator.state.hub.create("http://127.0.0.1:9/hook", None)
     simulator.state.hub.send = lambda _, event: seen.append(event)
     return seen
+
+
+# The error type Seam's answer carries for each refusal the simulator makes.
+ERROR_TYPES = {400: "invalid_input", 404: "device_not_found", 429: "rate_limited"}
+
+
+async def ok(http: ClientSession, simulator: Simulator, path: str, **body: Any) -> Json:
+    """A request Seam answers 200: its answer."""
+    status, answer = await seam(http, simulator, path, body)
+    assert status == 200, answer
+    assert answer["ok"] is True
+    result: Json = answer
+    return result
+
+
+async def refused(
+    http: ClientSession, simulator: Simulator, path: str, body: Any, status: int = 400
+) -> str:
+    """A request Seam refuses with `status`: its error message."""
+    answer_status, answer = await seam(http, simulator, path, body)
+    assert answer_status == status, answer
+    assert answer["ok"] is False
+    assert answer["error"]["type"] == ERROR_TYPES[status]
+    message: str = answer["error"]["message"]
+    return message
+
+
+async def control(
+    http: ClientSession, simulator: Simulator, method: str, path: str, body: Any = None
+) -> tuple[int, Any]:
+    """A request to the simulator's control API: the status and answer."""
+    async with http.request(method, f"{simulator.url}/_simulator{path}", json=body) as response:
+        return response.status, await response.json()
+
+
+@pytest.fixture
+def instant(simulator: Simulator) -> None:
+    """Commands settle as they are made."""
+    simulator.state.action_settings.delay = 0

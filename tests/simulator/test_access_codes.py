@@ -35,7 +35,7 @@ from simulator.seeds import (
 from simulator.state import DEFAULT_AUTO_LOCK_DELAY, SimulatorState
 from simulator.thermostats import InvalidInput
 from tests.conftest import Simulator
-from tests.simulator.conftest import SEAM_HEADERS, Clock, seam
+from tests.simulator.conftest import SEAM_HEADERS, Clock, control, ok, refused, seam
 
 FRONT, BACK = FRONT_DOOR_ID, BACK_DOOR_ID
 PADLOCK = "c5d8e1f3-6a7b-4c2d-9e0f-a1b2c3d4e503"
@@ -46,13 +46,6 @@ DURING_CLEANING = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
 AFTER_CLEANING = datetime(2027, 6, 1, 10, 0, tzinfo=UTC)
 # What every access code event carries besides Seam's own fields.
 CODE_EVENT_FIELDS = {"access_code_id", "device_id", "connected_account_id"}
-ERROR_TYPES = {400: "invalid_input", 429: "rate_limited"}
-
-
-@pytest.fixture
-def instant(simulator: Simulator) -> None:
-    """Commands settle as they are made."""
-    simulator.state.action_settings.delay = 0
 
 
 @pytest.fixture
@@ -61,40 +54,12 @@ def cleaning_day(simulator: Simulator) -> None:
     simulator.state.wall_clock = lambda: DURING_CLEANING
 
 
-async def ok(http: ClientSession, simulator: Simulator, path: str, **body: Any) -> Json:
-    """A request Seam answers 200: its answer."""
-    status, answer = await seam(http, simulator, path, body)
-    assert status == 200, answer
-    assert answer["ok"] is True
-    result: Json = answer
-    return result
-
-
-async def refused(
-    http: ClientSession, simulator: Simulator, path: str, body: Any, status: int = 400
-) -> str:
-    """A request Seam refuses with `status`: its error message."""
-    answer_status, answer = await seam(http, simulator, path, body)
-    assert answer_status == status, answer
-    assert answer["ok"] is False
-    assert answer["error"]["type"] == ERROR_TYPES[status]
-    message: str = answer["error"]["message"]
-    return message
-
-
 async def not_found(http: ClientSession, simulator: Simulator, path: str, body: Any) -> str:
     """What a 404 answer says is missing: its error type."""
     status, answer = await seam(http, simulator, path, body)
     assert status == 404, answer
     error_type: str = answer["error"]["type"]
     return error_type
-
-
-async def control(
-    http: ClientSession, simulator: Simulator, method: str, path: str, body: Any = None
-) -> tuple[int, Any]:
-    async with http.request(method, f"{simulator.url}/_simulator{path}", json=body) as response:
-        return response.status, await response.json()
 
 
 async def keypad(http: ClientSession, simulator: Simulator, device_id: str, code: Any) -> Json:

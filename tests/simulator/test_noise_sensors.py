@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 import time
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiohttp import ClientSession
 
 from simulator.noise import daily_time, is_active, triggering
 from simulator.seeds import (
-    DEFAULT_SEAM_API_KEY,
     MINUT_SENSOR_ID,
     NOISEAWARE_ZONE_ID,
     SEED_TIME_ZONE,
@@ -21,6 +19,7 @@ from simulator.seeds import (
 )
 from simulator.state import SimulatorState
 from tests.conftest import Simulator
+from tests.simulator.conftest import seam
 
 MINUT = MINUT_SENSOR_ID
 PATIO = NOISEAWARE_ZONE_ID
@@ -28,7 +27,6 @@ NEST = "054765c8-a2fc-4599-b486-14c19f462c45"
 QUIET_INDOORS = "7e5c3a1f-0b2d-4e6f-9a8b-1c2d3e4f5a11"
 PARTY_INDOORS = "7e5c3a1f-0b2d-4e6f-9a8b-1c2d3e4f5a12"
 PARTY_PATIO = "7e5c3a1f-0b2d-4e6f-9a8b-1c2d3e4f5a22"
-SEAM_HEADERS = {"Authorization": f"Bearer {DEFAULT_SEAM_API_KEY}"}
 HOME = ZoneInfo(SEED_TIME_ZONE)
 NIGHT = datetime(2026, 11, 20, 23, 30, tzinfo=HOME)
 DAY = datetime(2026, 11, 20, 14, 0, tzinfo=HOME)
@@ -37,11 +35,6 @@ TRIGGERED = "noise_sensor.noise_threshold_triggered"
 
 def at(simulator: Simulator, when: datetime) -> None:
     simulator.state.wall_clock = lambda: when
-
-
-async def seam(http: ClientSession, simulator: Simulator, path: str, body: Any) -> tuple[int, Any]:
-    async with http.post(simulator.url + path, json=body, headers=SEAM_HEADERS) as response:
-        return response.status, await response.json()
 
 
 def noise(simulator: Simulator, device_id: str) -> tuple[float, list[str]]:

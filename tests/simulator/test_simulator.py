@@ -48,7 +48,7 @@ from simulator.state import (
     mask_query,
 )
 from tests.conftest import Simulator
-from tests.simulator.conftest import Clock
+from tests.simulator.conftest import SEAM_HEADERS, Clock, control
 
 KITTY = "70fc7ebd63d841d9a9f06ff815be1e7c"
 FIRST = "9d9e5e0e093a06d5f16e1116d108d0c7"
@@ -64,14 +64,6 @@ PARQEX_HEADERS = {
     "Authorization": f"Bearer {DEFAULT_PARQEX_TOKEN}",
     "Content-Type": "application/json",
 }
-SEAM_HEADERS = {"Authorization": f"Bearer {DEFAULT_SEAM_API_KEY}"}
-
-
-async def control(
-    http: ClientSession, simulator: Simulator, method: str, path: str, body: Any = None
-) -> tuple[int, Any]:
-    async with http.request(method, f"{simulator.url}/_simulator{path}", json=body) as response:
-        return response.status, await response.json()
 
 
 async def test_parqex_control(simulator: Simulator, http: ClientSession) -> None:

@@ -19,7 +19,7 @@ from simulator.seeds import (
 from simulator.state import SEAM_COMMANDS_PER_MINUTE
 from simulator.thermostats import activity
 from tests.conftest import Simulator
-from tests.simulator.conftest import SEAM_HEADERS, Clock, seam
+from tests.simulator.conftest import SEAM_HEADERS, Clock, control, ok, refused, seam
 
 NEST = NEST_THERMOSTAT_ID
 ECOBEE = ECOBEE_THERMOSTAT_ID
@@ -34,45 +34,10 @@ PRESET_REQUIRED = (
 )
 
 
-@pytest.fixture
-def instant(simulator: Simulator) -> None:
-    """Commands settle as they are made."""
-    simulator.state.action_settings.delay = 0
-
-
 async def command(http: ClientSession, simulator: Simulator, path: str, **body: Any) -> Json:
     """A command that Seam accepts: its action attempt."""
-    status, answer = await seam(http, simulator, path, body)
-    assert status == 200, answer
-    assert answer["ok"] is True
-    attempt: Json = answer["action_attempt"]
+    attempt: Json = (await ok(http, simulator, path, **body))["action_attempt"]
     return attempt
-
-
-async def refused(
-    http: ClientSession, simulator: Simulator, path: str, body: Any, status: int = 400
-) -> str:
-    """A request Seam refuses with `status`: its error message."""
-    answer_status, answer = await seam(http, simulator, path, body)
-    assert answer_status == status, answer
-    assert answer["ok"] is False
-    assert (
-        answer["error"]["type"]
-        == {
-            400: "invalid_input",
-            404: "device_not_found",
-            429: "rate_limited",
-        }[status]
-    )
-    message: str = answer["error"]["message"]
-    return message
-
-
-async def control(
-    http: ClientSession, simulator: Simulator, method: str, path: str, body: Any = None
-) -> tuple[int, Any]:
-    async with http.request(method, f"{simulator.url}/_simulator{path}", json=body) as response:
-        return response.status, await response.json()
 
 
 def setting(simulator: Simulator, device_id: str) -> Json:

@@ -48,16 +48,16 @@ CONFIRM_MAX_DELAY: Final = 2.0
 CONFIRM_FAST_READS: Final = 8
 
 
+def _given(**fields: Any) -> dict[str, Any]:
+    """The fields of a request body that were given; one left as None is not sent."""
+    return {name: value for name, value in fields.items() if value is not None}
+
+
 def _set_points(
     scale: TemperatureScale, heating: float | None = None, cooling: float | None = None
-) -> dict[str, float]:
-    """The set-point fields of a thermostat command; a set point not given is left out."""
-    fields: dict[str, float] = {}
-    if heating is not None:
-        fields[f"heating_set_point_{scale}"] = heating
-    if cooling is not None:
-        fields[f"cooling_set_point_{scale}"] = cooling
-    return fields
+) -> dict[str, Any]:
+    """The set-point fields of a thermostat command, named in the scale they are given in."""
+    return _given(**{f"heating_set_point_{scale}": heating, f"cooling_set_point_{scale}": cooling})
 
 
 class SeamClient:
@@ -233,9 +233,11 @@ class SeamClient:
         self, device_id: str, enabled: bool, delay_seconds: int | None = None
     ) -> SeamActionAttempt:
         """Ask a lock to lock itself again `delay_seconds` after an unlock, or not to."""
-        body: dict[str, Any] = {"device_id": device_id, "auto_lock_enabled": enabled}
-        if delay_seconds is not None:
-            body["auto_lock_delay_seconds"] = delay_seconds
+        body = {
+            "device_id": device_id,
+            "auto_lock_enabled": enabled,
+            **_given(auto_lock_delay_seconds=delay_seconds),
+        }
         return await self._command("/locks/configure_auto_lock", body)
 
     async def _list_codes(self, path: str, device_id: str) -> list[SeamAccessCode]:
@@ -270,9 +272,11 @@ class SeamClient:
 
         `starts_at` and `ends_at` (ISO 8601) make it a time-bound code.
         """
-        body: dict[str, Any] = {"device_id": device_id, "name": name}
-        optional = {"code": code, "starts_at": starts_at, "ends_at": ends_at}
-        body.update({key: value for key, value in optional.items() if value is not None})
+        body = {
+            "device_id": device_id,
+            "name": name,
+            **_given(code=code, starts_at=starts_at, ends_at=ends_at),
+        }
         return parse_created_access_code(
             await self._post("/access_codes/create", body, secrets=(code,) if code else ())
         )
@@ -288,11 +292,16 @@ class SeamClient:
         ongoing: bool = False,
     ) -> SeamActionAttempt:
         """Change a code; `ongoing` makes a time-bound code open the lock at any time."""
-        body: dict[str, Any] = {"access_code_id": access_code_id}
-        optional = {"name": name, "code": code, "starts_at": starts_at, "ends_at": ends_at}
-        body.update({key: value for key, value in optional.items() if value is not None})
-        if ongoing:
-            body["type"] = "ongoing"
+        body = {
+            "access_code_id": access_code_id,
+            **_given(
+                name=name,
+                code=code,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                type="ongoing" if ongoing else None,
+            ),
+        }
         return parse_seam_action_attempt(
             await self._post("/access_codes/update", body, secrets=(code,) if code else ())
         )
