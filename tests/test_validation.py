@@ -123,7 +123,12 @@ def test_translations_match_strings() -> None:
 
 
 def test_entity_translations_both_ways() -> None:
-    used = {(platform, d.translation_key) for platform, d in descriptions() if d.translation_key}
+    used = {
+        (platform, key)
+        for platform, d in descriptions()
+        for key in (d.translation_key, getattr(d, "translation_key_when_named", None))
+        if key
+    }
     declared = {(platform, key) for platform, keys in STRINGS["entity"].items() for key in keys}
     assert used == declared
     for platform, description in descriptions():

@@ -1,4 +1,4 @@
-"""Binary sensors: ParqEx doors and their auto-close, Seam door sensors, links, noise alerts."""
+"""Binary sensors: ParqEx doors, auto-close; Seam doors, locks Seam cannot drive, links, noise."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ from homeassistant.components.binary_sensor import (
     BinarySensorEntity,
     BinarySensorEntityDescription,
 )
-from homeassistant.const import EntityCategory
+from homeassistant.const import EntityCategory, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import ParqexDoor, SeamDevice
-from .const import DOOR_POSITION_KEY
+from .const import DOOR_POSITION_KEY, LOCK_STATE_KEY
 from .coordinator import ParqexConfigEntry, ParqexCoordinator, SeamCoordinator, control_doors
 from .entity import (
     EntityCandidate,
@@ -36,6 +36,11 @@ class ParqexBinarySensorDescription[ObjectT](BinarySensorEntityDescription):
 
     is_on_fn: Callable[[ObjectT], bool | None]
     exists_fn: Callable[[ObjectT], bool] = lambda _: True
+    # Used instead of `translation_key` where the device's name already says it, so that a
+    # lock named "Front Door" gets "Front Door Position", not "Front Door Door".
+    translation_key_when_named: str | None = None
+    # The platform and key of the entity that shows this reading another way (see SeamEntity).
+    replaces: tuple[str, str] | None = None
     # Connectivity stays readable while the device is offline: it is what says so.
     available_when_offline: bool = False
     # A door's position, disabled by default where the door is a cover: alarm panels that
@@ -64,9 +69,19 @@ SEAM_BINARY_SENSORS: tuple[ParqexBinarySensorDescription[SeamDevice], ...] = (
     ParqexBinarySensorDescription(
         key="door",
         translation_key="door",
+        translation_key_when_named="door_position",
         device_class=BinarySensorDeviceClass.DOOR,
         is_on_fn=lambda device: device.door_open,
         exists_fn=lambda device: device.door_open is not None,
+    ),
+    # A lock Seam cannot lock or unlock: its state, with no buttons that could only fail.
+    ParqexBinarySensorDescription(
+        key=LOCK_STATE_KEY,
+        name=None,
+        device_class=BinarySensorDeviceClass.LOCK,
+        is_on_fn=lambda device: None if device.locked is None else not device.locked,
+        exists_fn=lambda device: device.locked is not None and not device.remotely_operable,
+        replaces=(Platform.LOCK, "lock"),
     ),
     ParqexBinarySensorDescription(
         key="online",
@@ -136,7 +151,7 @@ class ParqexDoorBinarySensor(ParqexDoorEntity, BinarySensorEntity):
 
 
 class SeamBinarySensor(SeamEntity, BinarySensorEntity):
-    """A Seam device's door sensor, cloud link or noise alert."""
+    """A Seam device's door sensor, lock state, cloud link or noise alert."""
 
     entity_description: ParqexBinarySensorDescription[SeamDevice]
 
@@ -146,9 +161,15 @@ class SeamBinarySensor(SeamEntity, BinarySensorEntity):
         device_id: str,
         description: ParqexBinarySensorDescription[SeamDevice],
     ) -> None:
-        """Keep connectivity visible while the device is offline."""
+        """Keep connectivity visible while the device is offline; avoid doubled words."""
         super().__init__(coordinator, device_id, description)
         self._available_when_offline = description.available_when_offline
+        self._replaces = description.replaces
+        device = coordinator.data.devices[device_id]
+        if description.translation_key_when_named and description.translation_key in (
+            device.name.casefold().split()
+        ):
+            self._attr_translation_key = description.translation_key_when_named
 
     @property
     def is_on(self) -> bool | None:

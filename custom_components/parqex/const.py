@@ -22,6 +22,8 @@ CONF_TOKEN: Final = "token"  # noqa: S105 (a field name)
 CONF_CONTROL_DOORS: Final = "control_doors"
 # The key of a door's position binary sensor (the last part of its unique id).
 DOOR_POSITION_KEY: Final = "door"
+# The key of a Seam lock's state shown as a binary sensor, where Seam cannot drive the lock.
+LOCK_STATE_KEY: Final = "lock_state"
 # Seam push options (the user's choices): the switch and the secret of a webhook made by hand.
 CONF_PUSH: Final = "push"
 CONF_WEBHOOK_SECRET: Final = "webhook_secret"  # noqa: S105 (an option name)

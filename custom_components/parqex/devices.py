@@ -27,6 +27,13 @@ def door_sensor_identifier(door_id: str) -> str:
     return f"{door_id}_sensor"
 
 
+def firmware_version(reported: str | None) -> str | None:
+    """The controller's firmware version; ParqEx sends "0" where it has none to tell."""
+    if reported is None or reported.strip() in ("", "0"):
+        return None
+    return reported.strip()
+
+
 def controller_device(controller: ParqexController) -> RegistryDevice:
     """A ParqEx controller, named after the end of its hardware code."""
     code = controller.blackbox_code or controller.id
@@ -37,7 +44,7 @@ def controller_device(controller: ParqexController) -> RegistryDevice:
             model="Controller",
             name=f"ParqEx controller {code[-4:]}",
             serial_number=controller.blackbox_code,
-            sw_version=controller.software_version,
+            sw_version=firmware_version(controller.software_version),
         )
     )
 

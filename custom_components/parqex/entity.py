@@ -7,6 +7,7 @@ from functools import partial
 from typing import Any, Protocol
 
 from homeassistant.core import callback
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -126,6 +127,9 @@ class SeamEntity(ChangeOnlyEntity[SeamCoordinator]):
 
     # Entities that report connectivity stay available when the device is offline.
     _available_when_offline = False
+    # The platform and key of the entity that shows the same reading another way, which
+    # this one replaces when the device gains or loses a capability.
+    _replaces: tuple[str, str] | None = None
 
     def __init__(
         self, coordinator: SeamCoordinator, device_id: str, description: EntityDescription
@@ -136,6 +140,17 @@ class SeamEntity(ChangeOnlyEntity[SeamCoordinator]):
         self.device_id = device_id
         self._attr_unique_id = entity_unique_id(coordinator.scope, device_id, description.key)
         self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, device_id)})
+
+    async def async_added_to_hass(self) -> None:
+        """Take the place of the entity this one replaces, if it was registered."""
+        await super().async_added_to_hass()
+        if self._replaces is None:
+            return
+        domain, key = self._replaces
+        registry = er.async_get(self.hass)
+        unique_id = entity_unique_id(self.coordinator.scope, self.device_id, key)
+        if replaced := registry.async_get_entity_id(domain, DOMAIN, unique_id):
+            registry.async_remove(replaced)
 
     @property
     def device(self) -> SeamDevice | None:

@@ -9,6 +9,7 @@ from functools import partial
 from typing import Any
 
 from homeassistant.components.lock import LockEntity, LockEntityDescription
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, ServiceResponse
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -21,7 +22,7 @@ from .api import (
     SeamDevice,
 )
 from .codes import check_can_program, check_code, code_as_json, find_code, time_frame
-from .const import DOMAIN
+from .const import DOMAIN, LOCK_STATE_KEY
 from .coordinator import ParqexConfigEntry
 from .entity import async_add_seam_entities
 from .seam_command import SeamCommandEntity, seam_command_error
@@ -40,7 +41,9 @@ class SeamLockDescription(LockEntityDescription):
 SEAM_LOCK = SeamLockDescription(
     key="lock",
     name=None,
-    exists_fn=lambda device: device.locked is not None,
+    # A lock Seam cannot drive is a lock-state binary sensor instead, which this entity
+    # replaces once Seam says it can.
+    exists_fn=lambda device: device.locked is not None and device.remotely_operable,
 )
 
 
@@ -57,6 +60,7 @@ class SeamLock(SeamCommandEntity, LockEntity):
     """A lock reached through Seam."""
 
     entity_description: SeamLockDescription
+    _replaces = (Platform.BINARY_SENSOR, LOCK_STATE_KEY)
 
     @property
     def is_locked(self) -> bool | None:

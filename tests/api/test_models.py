@@ -143,6 +143,7 @@ def test_seam_skips_only_the_malformed_devices() -> None:
     assert bare.name == "Nick"
     assert (bare.online, bare.locked, bare.battery_level) == (None, None, None)
     assert bare.can_remotely_lock is False
+    assert bare.remotely_operable is False
 
 
 def test_seam_battery_sources_and_clamping() -> None:

@@ -54,6 +54,7 @@ async def test_lists_devices_with_a_json_post(simulator: Simulator, http: Client
     assert front.battery_status == "good"
     assert (front.manufacturer, front.model) == ("Schlage", "Encode Plus")
     assert front.can_remotely_lock is front.can_remotely_unlock is True
+    assert front.remotely_operable is True
     assert front.location_name == "Home"
 
     back = devices.devices[BACK_DOOR]

@@ -165,7 +165,13 @@ async def test_seams_limit_on_new_codes_is_kept_locally(
     assert sent(seam).count("/access_codes/create") == 10
 
 
-async def test_lock_without_online_codes(hass: HomeAssistant, seam: Simulator) -> None:
+async def test_lock_without_online_codes(
+    hass: HomeAssistant, seam: Simulator, seam_entry: MockConfigEntry
+) -> None:
+    # A padlock Seam can lock, but whose codes it cannot program.
+    seam.state.update_device(PADLOCK_ID, {"can_remotely_lock": True})
+    await seam_entry.runtime_data.async_refresh()
+    await hass.async_block_till_done()
     with pytest.raises(ServiceValidationError) as caught:
         await action(hass, "get_codes", device_id=PADLOCK_ID)
     assert caught.value.translation_key == "codes_not_supported"

@@ -190,6 +190,8 @@ async def test_new_devices_appear_without_reload(
             "display_name": "Shed",
             "properties": {"online": True, "locked": False, "battery_level": 0.5},
             "capabilities_supported": ["lock"],
+            "can_remotely_lock": True,
+            "can_remotely_unlock": True,
         }
     )
     await poll(hass, freezer, 60)

@@ -12,12 +12,14 @@ from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import entity_registry as er
 import orjson
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.parqex.api import SeamClient
-from custom_components.parqex.const import RECONCILE_COOLDOWN
+from custom_components.parqex.const import DOMAIN, RECONCILE_COOLDOWN
+from custom_components.parqex.entity import entity_unique_id
 from tests.conftest import Simulator, find_entity, poll, record_states
 
 FRONT_ID = "7c1a9e5e-3d2b-4f7a-9a55-2f0c8b1d6e01"
@@ -225,13 +227,53 @@ async def test_locking_a_locked_lock_succeeds(hass: HomeAssistant, seam: Simulat
     assert paths(seam)[0] == "/locks/lock_door"
 
 
-async def test_lock_that_cannot_be_driven_remotely(hass: HomeAssistant, seam: Simulator) -> None:
+def registered(hass: HomeAssistant, entry: MockConfigEntry, platform: str, key: str) -> bool:
+    """Whether the padlock has an entity of this kind in the entity registry."""
+    unique_id = entity_unique_id(entry.runtime_data.scope, PADLOCK_ID, key)
+    return er.async_get(hass).async_get_entity_id(platform, DOMAIN, unique_id) is not None
+
+
+async def refresh(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    await entry.runtime_data.async_refresh()
+    await hass.async_block_till_done()
+
+
+async def test_lock_seam_cannot_drive_is_a_lock_state_sensor(
+    hass: HomeAssistant, seam: Simulator, seam_entry: MockConfigEntry
+) -> None:
+    state_sensor = find_entity(hass, "binary_sensor", PADLOCK_ID, "lock_state")
+    shown = hass.states.get(state_sensor)
+    assert shown.state == "off"
+    assert shown.attributes["device_class"] == "lock"
+    assert not registered(hass, seam_entry, "lock", "lock")
+
+    seam.state.update_device(PADLOCK_ID, {"properties": {"locked": False}})
+    await refresh(hass, seam_entry)
+    assert hass.states.get(state_sensor).state == "on"
+
+    # Seam learns to drive it: a lock takes the sensor's place, and gives it back later.
+    seam.state.update_device(PADLOCK_ID, {"can_remotely_lock": True})
+    await refresh(hass, seam_entry)
     padlock = find_entity(hass, "lock", PADLOCK_ID, "lock")
+    assert hass.states.get(padlock).state == "unlocked"
+    assert not registered(hass, seam_entry, "binary_sensor", "lock_state")
+    assert hass.states.get(state_sensor) is None
+
+    await call(hass, "lock", padlock)
+    assert hass.states.get(padlock).state == "locked"
+    # It can lock but not unlock: the refusal comes before anything is sent.
+    sent = len(paths(seam))
     with pytest.raises(ServiceValidationError) as caught:
         await call(hass, "unlock", padlock)
     assert caught.value.translation_key == "not_remotely_controllable"
-    assert paths(seam) == []
-    assert hass.states.get(padlock).state == "locked"
+    assert len(paths(seam)) == sent
+
+    seam.state.update_device(PADLOCK_ID, {"can_remotely_lock": False})
+    await refresh(hass, seam_entry)
+    assert not registered(hass, seam_entry, "lock", "lock")
+    assert (
+        hass.states.get(find_entity(hass, "binary_sensor", PADLOCK_ID, "lock_state")).state == "off"
+    )
 
 
 async def test_device_gone_before_the_command(

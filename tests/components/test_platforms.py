@@ -13,6 +13,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, snapsh
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.parqex import PLATFORMS_BY_SERVICE
+from custom_components.parqex.devices import firmware_version
 from tests.conftest import setup
 
 
@@ -73,3 +74,11 @@ async def test_devices(
                 "device": device,
                 "via": sorted(via.identifiers) if via else None,
             } == snapshot(name=identifier)
+
+
+@pytest.mark.parametrize(
+    ("reported", "shown"),
+    [("0", None), ("", None), (" 0 ", None), (None, None), ("2.1.7", "2.1.7"), (" 3.0 ", "3.0")],
+)
+def test_firmware_version_means_something(reported: str | None, shown: str | None) -> None:
+    assert firmware_version(reported) == shown

@@ -270,6 +270,11 @@ class SeamDevice(Model, frozen=True):
         return self.reported_can_remotely_unlock is True
 
     @property
+    def remotely_operable(self) -> bool:
+        """Whether Seam can lock or unlock the device at all."""
+        return self.can_remotely_lock or self.can_remotely_unlock
+
+    @property
     def capabilities(self) -> tuple[str, ...]:
         """What the device can do, in Seam's words (`lock`, `battery`, `thermostat`...)."""
         return self.reported_capabilities or ()
