@@ -81,6 +81,8 @@ class Problem:
 
     translation_key: str
     placeholders: dict[str, str]
+    # Whether the repair comes with a flow that fixes it (see repairs.py).
+    fixable: bool = False
 
 
 def issue_prefix(entry: ConfigEntry) -> str:
@@ -315,7 +317,8 @@ class CloudCoordinator[DataT](DataUpdateCoordinator[DataT]):
                     self.hass,
                     DOMAIN,
                     self._issue_prefix + key,
-                    is_fixable=False,
+                    is_fixable=problem.fixable,
+                    data={"entry_id": self.config_entry.entry_id} if problem.fixable else None,
                     severity=ir.IssueSeverity.WARNING,
                     translation_key=problem.translation_key,
                     translation_placeholders=problem.placeholders,

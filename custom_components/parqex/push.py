@@ -11,6 +11,7 @@ from aiohttp import web
 from homeassistant.components import webhook
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.network import NoURLAvailableError, get_url
 
 from .api import (
@@ -47,6 +48,11 @@ SEEN_DELIVERIES: Final = 1000
 # that keep failing for this long, this many times, with none verified, mean a wrong secret.
 REJECTIONS_FOR_REPAIR: Final = 3
 REJECTION_SPAN: Final = 10 * 60.0
+
+
+def push_verdict_signal(entry_id: str) -> str:
+    """The signal sent with each signed delivery: True if it verified, False if it did not."""
+    return f"{DOMAIN}_{entry_id}_push_verdict"
 
 
 def push_settings(options: Mapping[str, Any]) -> tuple[bool, str | None]:
@@ -147,6 +153,7 @@ class SeamPush:
                 Problem(
                     "push_not_set_up",
                     {"webhook_url": webhook_url_for_display(self.hass, self.webhook_id)},
+                    fixable=True,
                 )
             )
 
@@ -211,8 +218,10 @@ class SeamPush:
             delivery_id = verify_delivery(self._key, request.headers, body)
         except WebhookVerificationError as err:
             LOGGER.debug("Rejected a request to the Seam webhook: %s", err)
+            async_dispatcher_send(self.hass, push_verdict_signal(self.entry.entry_id), False)
             self._note_rejection()
             return web.Response(status=401, text="not verified")
+        async_dispatcher_send(self.hass, push_verdict_signal(self.entry.entry_id), True)
         if delivery_id in self._seen:
             return web.Response(status=200, text="already received")
         try:
@@ -235,4 +244,4 @@ class SeamPush:
             self._first_rejected = now
         self._rejected += 1
         if self._rejected >= REJECTIONS_FOR_REPAIR and now - self._first_rejected >= REJECTION_SPAN:
-            self._raise_problem(Problem("push_rejected", {}))
+            self._raise_problem(Problem("push_rejected", {}, fixable=True))
