@@ -121,3 +121,49 @@ def test_tls_verification_is_never_turned_off() -> None:
         text = path.read_text()
         for forbidden in ("ssl=False", "verify_ssl", "CERT_NONE", "check_hostname = False"):
             assert forbidden not in text, f"{path}: {forbidden}"
+
+
+def test_screenshot_script_is_sound_and_explains_itself(tmp_path: Path) -> None:
+    """scripts/screenshot parses, documents itself, and refuses plainly without Chromium.
+
+    Nothing is started: a browser and Home Assistant would make this slow, and the script
+    checks its arguments and Chromium before it starts scripts/develop.
+    """
+    script = ROOT / "scripts" / "screenshot"
+    assert os.access(script, os.X_OK)
+    subprocess.run(["bash", "-n", str(script)], check=True, timeout=30)
+
+    def run(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(script), *args],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+            env={**os.environ, **env},
+            cwd=tmp_path,
+        )
+
+    shown = run("--help")
+    assert shown.returncode == 0, shown.stderr
+    for expected in ("docs/dashboard.png", "scripts/develop", "--path", "--output", "chromium"):
+        assert expected in shown.stdout
+    wrong = run("--no-such-option")
+    assert wrong.returncode == 2
+    assert "unknown argument: --no-such-option" in wrong.stderr
+    assert run("--path", "home").returncode == 2
+    assert run("--timeout", "soon").returncode == 2
+    missing = run(CHROMIUM=str(tmp_path / "no-chromium"))
+    assert missing.returncode == 1
+    assert "apt-get install chromium" in missing.stderr
+    assert "starting scripts/develop" not in missing.stderr
+    # The DevTools half is Python: it must at least import and parse its arguments.
+    helper = subprocess.run(
+        [str(ROOT / "scripts" / "python"), "scripts/screenshot.py", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert helper.returncode == 0, helper.stderr
+    assert "--devtools-port" in helper.stdout
