@@ -141,12 +141,15 @@ class ParqexDoorCover(ParqexDoorEntity, CoverEntity):
     async def _async_move(self, *, open_door: bool) -> None:
         door = self.door
         if door is None:
+            # The door's name went with it; the device keeps the last one shown.
+            device = self.device_entry
+            name = (device.name_by_user or device.name) if device else None
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
                 translation_key="door_unavailable",
-                translation_placeholders={"name": self.door_id},
+                translation_placeholders={"name": name or self.door_id},
             )
-        placeholders = {"name": door.name, "action": "open" if open_door else "close"}
+        placeholders = {"name": door.name}
         coordinator = self.coordinator
         async with self._command:
             door = self.door

@@ -257,6 +257,9 @@ async def test_door_gone_before_the_command(
     with pytest.raises(HomeAssistantError) as caught:
         await entity.async_close_cover()
     assert caught.value.translation_key == "door_unavailable"
+    # Named as the user knows it, not by ParqEx's id.
+    assert caught.value.translation_placeholders == {"name": entity.device_entry.name}
+    assert KITTY not in str(caught.value)
 
 
 async def test_door_position_sensor_is_disabled_where_the_cover_shows_it(
