@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 from pathlib import Path
 import re
 
@@ -51,3 +52,24 @@ def test_scenario_rows_name_tests_that_exist(row: ScenarioRow) -> None:
         }
         assert name in defined, test
     assert len({r.id for r in (*MATRIX, *SCENARIOS)}) == len(MATRIX) + len(SCENARIOS)
+
+
+def test_repository_url_is_the_manifests() -> None:
+    """The README names one repository, the one manifest.json points users to."""
+    manifest = json.loads((ROOT / "custom_components/parqex/manifest.json").read_text())
+    url = manifest["documentation"]
+    assert manifest["issue_tracker"] == f"{url}/issues"
+    owner, name = url.removeprefix("https://github.com/").split("/")
+    mentioned = set(re.findall(r"https://github\.com/[\w.-]+/[\w.-]+", README))
+    assert mentioned == {url}
+    assert f"owner={owner}&repository={name}&category=integration" in README
+
+
+def test_every_language_is_named() -> None:
+    languages = {"de": "German", "fr": "French", "es": "Spanish", "nl": "Dutch", "en": "English"}
+    shipped = {
+        path.stem for path in (ROOT / "custom_components/parqex/translations").glob("*.json")
+    }
+    assert shipped == set(languages)
+    for language in languages.values():
+        assert language in README
