@@ -55,6 +55,7 @@ from custom_components.parqex.coordinator import ParqexCoordinator, SeamCoordina
 from custom_components.parqex.entity import entity_unique_id
 from custom_components.parqex.migration import MINOR_VERSION, VERSION
 from simulator import SimulatorState, build_app
+from simulator.parqex_history import parqex_time
 from simulator.seeds import (
     DEFAULT_PARQEX_CLIENT_ID,
     DEFAULT_PARQEX_CLIENT_SECRET,
@@ -254,8 +255,15 @@ async def test_polls(hass: HomeAssistant, control: ClientSession, simulator_url:
         for name in ("floor_cpu_parqex", "floor_cpu_seam"):
             record(name, await cpu_seconds(runs[name]))
 
-    # One door moves (its last_toggled kept, so exactly one entity's state changes).
+    # One door moves (its last_toggled kept, so exactly one entity's state changes). The kept
+    # time is recent: a door open past its alert time would turn its Left open sensor on too.
     door = generate_parqex_controllers(1, DOORS_PER_CONTROLLER)[0]["doors"][0]
+    door["last_toggled"] = parqex_time(time.time())
+    async with control.post(
+        f"/_simulator/parqex/doors/{door['id']}", json={"last_toggled": door["last_toggled"]}
+    ) as response:
+        response.raise_for_status()
+    await poll(parqex_coordinator)
     for repeat in range(SIZES.poll_repeats):
         before = shown(hass)
         moved = "OPEN" if (door["state"] == "CLOSED") == (repeat % 2 == 0) else "CLOSED"

@@ -1,14 +1,16 @@
 """`python -m simulator`: serve both simulated services on a loopback address.
 
-ParqEx: `/oauth/v1/endpoints/sync`, `/oauth/v1/endpoints/user-info` and
-`/oauth/v1/endpoints/toggle` take the static token (--parqex-token) or one issued by OAuth 2.0:
-sign in at `/oauth/v2/endpoints/authorization/` as client "parqex-dev-client" (secret
-"parqex-dev-secret", redirect URL e.g. http://127.0.0.1:8123/auth/external/callback), exchange
-the code at `/oauth/v2/endpoints/token/`. Seam: its device, lock (auto-lock too), access code
+ParqEx: `/oauth/v1/endpoints/sync`, `/oauth/v1/endpoints/user-info`,
+`/oauth/v1/endpoints/toggle` and `/oauth/v1/endpoints/toggle-history` take the static token
+(--parqex-token) or one issued by OAuth 2.0: sign in at `/oauth/v2/endpoints/authorization/`
+as client "parqex-dev-client" (secret "parqex-dev-secret", redirect URL e.g.
+http://127.0.0.1:8123/auth/external/callback), exchange the code at
+`/oauth/v2/endpoints/token/`. Seam: its device, lock (auto-lock too), access code
 (managed and unmanaged), thermostat, noise threshold, action attempt and webhook routes, and the
 sandbox's thermostat and noise simulations. `/_simulator/...` is the control API (see
-simulator/app.py): doors, devices, codes typed on keypads, faults, the request log, token
-lifetime, door travel time, toggle failures, how commands end.
+simulator/app.py): doors (also operated from the app or by the wall button), devices, codes
+typed on keypads, faults, the request log, token lifetime, door travel time, toggle failures,
+how commands end.
 """
 
 from __future__ import annotations

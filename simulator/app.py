@@ -2,8 +2,9 @@
 
 ParqEx: `GET /oauth/v1/endpoints/sync` and `GET /oauth/v1/endpoints/user-info`; toggling with
 `POST /oauth/v1/endpoints/toggle` (or `/oauth/v1/endpoint/toggle`, per the `toggle_path`
-setting); OAuth 2.0 with `GET /oauth/v2/endpoints/authorization/` (a sign-in page; with
-`approve=yes` a 302 to the redirect URL with `code` and `state`) and
+setting) and who toggled what with `GET /oauth/v1/endpoints/toggle-history` (see
+`simulator.parqex_history`); OAuth 2.0 with `GET /oauth/v2/endpoints/authorization/` (a
+sign-in page; with `approve=yes` a 302 to the redirect URL with `code` and `state`) and
 `/oauth/v2/endpoints/token/` (GET with a query, or POST with a form; both paths also without
 the slash). The seeded client, users and tokens are in `simulator.seeds`.
 
@@ -15,7 +16,10 @@ The control API (JSON in and out, under `/_simulator`): `GET /state`, `POST /res
 `POST /parqex/oauth/clients/{client_id}/redirect_uris` (`redirect_uri`),
 `POST /parqex/oauth/tokens` (tokens for `user_id` without the sign-in, as the token endpoint
 answers), `DELETE /parqex/oauth/tokens` (revoke every code and token issued),
-`POST /parqex/oauth/expire` (every access token issued expires now), `GET /parqex/toggles`;
+`POST /parqex/oauth/expire` (every access token issued expires now), `GET /parqex/toggles`
+(the API's toggles), `GET /parqex/toggle-history` (every door's history, oldest first),
+`POST /parqex/doors/{door_id}/operate` (someone opens or closes a door from the app or by the
+wall button: see `SimulatorState.operate_door`);
 `POST /seam/actions` (how commands end: an `ActionSettings`'s fields, for every command or,
 with `action_types`, for those only), `POST /seam/events`, `GET /seam/deliveries`;
 `POST /faults` (a `Fault`'s fields, see `simulator.state.Fault`) and `DELETE /faults`;
@@ -59,11 +63,13 @@ from aiohttp import web
 import orjson
 
 from .access_codes import AccessCode, page, plan_create, plan_update
+from .parqex_history import HistoryQueryError, parqex_time
 from .seeds import (
     DEFAULT_PARQEX_CLIENT_ID,
     DEFAULT_PARQEX_USER,
     PARQEX_AUTHORIZE_PATH,
     PARQEX_SYNC_PATH,
+    PARQEX_TOGGLE_HISTORY_PATH,
     PARQEX_TOGGLE_PATHS,
     PARQEX_TOKEN_PATH,
     PARQEX_USER_INFO_PATH,
@@ -76,7 +82,6 @@ from .state import (
     LoggedRequest,
     SimulatorError,
     SimulatorState,
-    parqex_time,
 )
 from .thermostats import (
     ClimateChange,
@@ -389,17 +394,30 @@ async def parqex_sync(request: web.Request) -> web.StreamResponse:
     return _json_body(request, "parqex", orjson.dumps(request.app[STATE_KEY].parqex_sync()))
 
 
+def _parqex_data(request: web.Request, data: Json) -> web.Response:
+    """ParqEx's answer carrying `data`."""
+    answer = {"success": True, "timestamp": parqex_time(time.time()), "data": data}
+    return _json_body(request, "parqex", orjson.dumps(answer))
+
+
 async def parqex_user_info(request: web.Request) -> web.StreamResponse:
     """`GET /oauth/v1/endpoints/user-info`: the token's user."""
     user = _parqex_user(request)
     if user is None:
         return _invalid_access_token()
-    answer = {
-        "success": True,
-        "timestamp": parqex_time(time.time()),
-        "data": {key: user[key] for key in ("id", "first_name", "last_name")},
-    }
-    return _json_body(request, "parqex", orjson.dumps(answer))
+    return _parqex_data(request, {key: user[key] for key in ("id", "first_name", "last_name")})
+
+
+async def parqex_toggle_history(request: web.Request) -> web.StreamResponse:
+    """`GET /oauth/v1/endpoints/toggle-history`: a door's, a controller's or the user's."""
+    user = _parqex_user(request)
+    if user is None:
+        return _invalid_access_token()
+    try:
+        events = request.app[STATE_KEY].toggle_history.answer(request.query, str(user["id"]))
+    except HistoryQueryError as err:
+        return _json({"error": str(err)}, 400)
+    return _parqex_data(request, {"toggle_events": events})
 
 
 def _parqex_toggle(form: str) -> Handler:
@@ -977,6 +995,7 @@ def build_app(state: SimulatorState | None = None) -> web.Application:
     }
     app.router.add_get(PARQEX_SYNC_PATH, _service_route("parqex", parqex_sync))
     app.router.add_get(PARQEX_USER_INFO_PATH, _service_route("parqex", parqex_user_info))
+    app.router.add_get(PARQEX_TOGGLE_HISTORY_PATH, _service_route("parqex", parqex_toggle_history))
     for form, path in PARQEX_TOGGLE_PATHS.items():
         app.router.add_post(path, _service_route("parqex", _parqex_toggle(form)))
     authorize = _service_route("parqex", parqex_authorize)
@@ -1011,6 +1030,11 @@ def build_app(state: SimulatorState | None = None) -> web.Application:
             lambda s, r, b: s.add_door(_controller_id(r), b),
         ),
         ("POST", "/parqex/doors/{door_id}", lambda s, r, b: s.update_door(_door_id(r), b)),
+        (
+            "POST",
+            "/parqex/doors/{door_id}/operate",
+            lambda s, r, b: s.operate_door(_door_id(r), b),
+        ),
         ("DELETE", "/parqex/doors/{door_id}", lambda s, r, _: s.remove_door(_door_id(r))),
         ("GET", "/parqex/settings", lambda s, _, __: s.parqex_settings()),
         ("POST", "/parqex/settings", lambda s, _, b: s.set_parqex_settings(b)),
@@ -1027,6 +1051,11 @@ def build_app(state: SimulatorState | None = None) -> web.Application:
             "GET",
             "/parqex/toggles",
             lambda s, _, __: [toggle.as_json() for toggle in s.toggles],
+        ),
+        (
+            "GET",
+            "/parqex/toggle-history",
+            lambda s, _, __: [event.as_json() for event in s.toggle_history.events()],
         ),
         ("POST", "/seam/devices", lambda s, _, b: s.add_device(b)),
         ("POST", "/seam/devices/{device_id}", lambda s, r, b: s.update_device(_device_id(r), b)),

@@ -1,6 +1,7 @@
 """A slow background story for the development setup.
 
-Doors move, locks turn, rooms warm and cool, a party gets loud now and then, batteries drain.
+Doors move (from the app, by Pat or Jamie, or by the wall button), locks turn, rooms warm and
+cool, a party gets loud now and then, batteries drain.
 """
 
 from __future__ import annotations
@@ -8,7 +9,26 @@ from __future__ import annotations
 import asyncio
 import random
 
+from .parqex_history import CHANNEL_APP, CHANNEL_SENSOR, CHANNEL_WEB
+from .seeds import DEFAULT_PARQEX_USER, FAMILY_PARQEX_USER, Json
 from .state import SimulatorState
+
+
+def _someone_operates(state: SimulatorState, door: Json, rng: random.Random) -> str:
+    """Someone at home opens or closes a door by the wall button, or from the app or the web."""
+    who = rng.random()
+    if who < 0.4:
+        body: Json = {"channel": CHANNEL_SENSOR}
+    else:
+        user = FAMILY_PARQEX_USER if who < 0.7 else DEFAULT_PARQEX_USER
+        body = {"channel": rng.choice((CHANNEL_APP, CHANNEL_WEB)), "user_id": user["id"]}
+    event = state.operate_door(door["id"], body)
+    by = f"{event['user']['first_name']} {event['user']['last_name']}"
+    failed = "" if event["was_success"] else ", failed"
+    return (
+        f"door {event['door_name'].strip()} -> {event['door_state']} "
+        f"({event['channel']}, {by}{failed})"
+    )
 
 
 def scenario_step(state: SimulatorState, rng: random.Random) -> str:
@@ -24,10 +44,7 @@ def scenario_step(state: SimulatorState, rng: random.Random) -> str:
     noise_sensors = [d for d in online if "noise_detection" in d.get("capabilities_supported", ())]
     choice = rng.random()
     if doors and choice < 0.35:
-        door = rng.choice(doors)
-        new_state = "CLOSED" if door.get("state") == "OPEN" else "OPEN"
-        state.update_door(door["id"], {"state": new_state})
-        return f"door {door.get('name', '').strip()} -> {new_state}"
+        return _someone_operates(state, rng.choice(doors), rng)
     if locks and choice < 0.65:
         lock = rng.choice(locks)
         locked = not lock["properties"]["locked"]

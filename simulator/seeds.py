@@ -42,6 +42,7 @@ CLEANER_ENDS_AT: Final = "2027-05-01T08:00:00.000Z"
 # ParqEx's paths (the authorization and token endpoints answer with and without the slash).
 PARQEX_SYNC_PATH: Final = "/oauth/v1/endpoints/sync"
 PARQEX_USER_INFO_PATH: Final = "/oauth/v1/endpoints/user-info"
+PARQEX_TOGGLE_HISTORY_PATH: Final = "/oauth/v1/endpoints/toggle-history"
 PARQEX_AUTHORIZE_PATH: Final = "/oauth/v2/endpoints/authorization/"
 PARQEX_TOKEN_PATH: Final = "/oauth/v2/endpoints/token/"
 # The toggle path: the docs print both forms; `SimulatorState.toggle_path` picks the one that
@@ -79,6 +80,19 @@ GUEST_PARQEX_USER: Final[Json] = {
     "id": "b7e4a1c9d2f6403e8a5b9c0d1e2f3a4b",
     "first_name": "Alex",
     "last_name": "Guest",
+}
+# Someone else at home with access to the same doors: operates them from the ParqEx app and
+# never signs in to the integration, so only the toggle history names them.
+FAMILY_PARQEX_USER: Final[Json] = {
+    "id": "e9c3d5a7b1f24e6a8c0d2f4b6a8c0e1d",
+    "first_name": "Jamie",
+    "last_name": "Rivera",
+}
+# Only the toggle history shows e-mail addresses.
+PARQEX_EMAIL_ADDRESSES: Final = {
+    DEFAULT_PARQEX_USER["id"]: "pat.garage@example.com",
+    GUEST_PARQEX_USER["id"]: "alex.guest@example.com",
+    FAMILY_PARQEX_USER["id"]: "jamie.rivera@example.com",
 }
 
 # Toggling: seconds a door takes to move (`SimulatorState.travel_time`), and the answers.

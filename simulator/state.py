@@ -1,9 +1,10 @@
 """The simulator's mutable world: accounts, devices, action attempts, faults and a request log.
 
 ParqEx's side also holds OAuth 2.0 (clients, authorization codes, access and refresh tokens),
-its users, and door toggles that take `travel_time` seconds to finish. Seam's side also holds
-the noise sensors' thresholds and the locks' keypad codes, keeps thermostats and noise sensors
-coherent as they change, and relocks locks whose auto-lock delay has passed.
+its users, door toggles that take `travel_time` seconds to finish, and the toggle history of
+every door (the integration's toggles and those from the app or the wall button). Seam's side
+also holds the noise sensors' thresholds and the locks' keypad codes, keeps thermostats and
+noise sensors coherent as they change, and relocks locks whose auto-lock delay has passed.
 """
 
 from __future__ import annotations
@@ -23,6 +24,17 @@ import uuid
 
 from .access_codes import AccessCode, seam_time
 from .noise import is_active, triggering
+from .parqex_history import (
+    CHANNEL_API,
+    CHANNEL_APP,
+    CHANNEL_SENSOR,
+    OUTSIDE_CHANNELS,
+    ToggleEvent,
+    ToggleHistory,
+    event_user,
+    parqex_time,
+    sensor_user,
+)
 from .seeds import (
     AUTHORIZATION_CODE_LIFETIME,
     DEFAULT_PARQEX_CLIENT_ID,
@@ -34,8 +46,10 @@ from .seeds import (
     DEFAULT_TOKEN_LIFETIME,
     DEFAULT_TRAVEL_TIME,
     DEFAULT_USER_IDENTITY_ID,
+    FAMILY_PARQEX_USER,
     GUEST_PARQEX_USER,
     LOCAL_REDIRECT_PATTERN,
+    PARQEX_EMAIL_ADDRESSES,
     PARQEX_SCOPES,
     PARQEX_TOGGLE_PATHS,
     TOGGLE_ACCEPTED,
@@ -150,9 +164,15 @@ class Fault:
     depth: int = NESTING_DEPTH
 
     def matches(self, service: str, path: str) -> bool:
-        """Whether a request to `path` of `service` is one this fault is for."""
+        """Whether a request to `path` of `service` is one this fault is for.
+
+        `path` names a route and the routes below it: a fault of ParqEx's toggle is not one of
+        its `toggle-history`.
+        """
         return (self.service in (None, service)) and (
-            self.path is None or path.startswith(self.path)
+            self.path is None
+            or path == self.path
+            or path.startswith(self.path if self.path.endswith("/") else self.path + "/")
         )
 
 
@@ -321,11 +341,11 @@ class Grant:
 
 @dataclass(slots=True, kw_only=True)
 class ParqexToggle:
-    """A toggle ParqEx accepted: the door gets to `door_state` after `travel_time` seconds.
+    """A door set moving: it gets to `door_state` after `travel_time` seconds.
 
-    `time` is the wall-clock time of the request (for `last_toggled` and toggle history),
-    `requested_at` the same moment by `SimulatorState.clock`. A `travel_time` of None is a stuck
-    door: it never gets there.
+    `time` is the wall-clock time of the request (for `last_toggled`), `requested_at` the same
+    moment by `SimulatorState.clock`. A `travel_time` of None is a stuck door: it never gets
+    there. `user_id` is empty for the wall button.
     """
 
     door_id: str
@@ -353,9 +373,14 @@ class ParqexToggle:
         }
 
 
-def parqex_time(when: float) -> str:
-    """A wall-clock time as ParqEx writes it: `YYYY-MM-DD HH:MM:SS`, UTC, no zone."""
-    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(when))
+def _toggle_request(body: Any) -> tuple[str, str] | None:
+    """The door and state a toggle's body asks for; None for a malformed one."""
+    if not isinstance(body, dict):
+        return None
+    door_id, door_state = body.get("door_id"), body.get("door_state")
+    if not (isinstance(door_id, str) and door_id) or door_state not in DOOR_STATES:
+        return None
+    return door_id, str(door_state)
 
 
 def _oauth_error(status: int, error: str) -> tuple[int, Json]:
@@ -413,6 +438,8 @@ class SimulatorState:
         self.hub = WebhookHub()
         # ParqEx users by id; OAuth clients by id; codes, access and refresh tokens by value.
         self.parqex_users: dict[str, Json] = {}
+        # Users who operate the doors from the app but never sign in here, by id.
+        self.app_users: dict[str, Json] = {}
         self.oauth_clients: dict[str, OAuthClient] = {}
         self.oauth_codes: dict[str, Grant] = {}
         self.access_tokens: dict[str, Grant] = {}
@@ -426,9 +453,10 @@ class SimulatorState:
         self.toggle_failure: str | None = None
         self.toggle_path: str = "plural"
         self.door_stuck: bool = False
-        # Every toggle accepted, oldest first, and those whose door is still moving.
+        # Every toggle of the API accepted, oldest first, and every door still moving.
         self.toggles: list[ParqexToggle] = []
         self._moving: list[ParqexToggle] = []
+        self.toggle_history = ToggleHistory()
         self.reset()
 
     def reset(self) -> None:
@@ -455,6 +483,7 @@ class SimulatorState:
         self.parqex_users = {
             user["id"]: dict(user) for user in (DEFAULT_PARQEX_USER, GUEST_PARQEX_USER)
         }
+        self.app_users = {FAMILY_PARQEX_USER["id"]: dict(FAMILY_PARQEX_USER)}
         self.oauth_clients = {
             DEFAULT_PARQEX_CLIENT_ID: OAuthClient(
                 client_id=DEFAULT_PARQEX_CLIENT_ID,
@@ -475,6 +504,7 @@ class SimulatorState:
         self.door_stuck = False
         self.toggles.clear()
         self._moving.clear()
+        self.toggle_history.clear()
 
     def generate(
         self, *, controllers: int = 0, doors_per_controller: int = 3, devices: int = 0
@@ -654,32 +684,104 @@ class SimulatorState:
 
         While `toggle_failure` is set, every toggle is answered with its message. An accepted
         toggle is recorded in `toggles`; the door keeps its state for `travel_time` seconds
-        (for ever while `door_stuck`), then takes the requested one.
+        (for ever while `door_stuck`), then takes the requested one. Every toggle of a door
+        the account has goes into its history, refused ones as failed.
         """
+        request = _toggle_request(body)
+        located = None if request is None else self._located_door(request[0])
         if self.toggle_failure is not None:
-            return TOGGLE_FAILURES[self.toggle_failure]
-        if not isinstance(body, dict):
+            message = TOGGLE_FAILURES[self.toggle_failure]
+        elif request is None:
             return TOGGLE_MALFORMED
-        door_id, door_state = body.get("door_id"), body.get("door_state")
-        if not (isinstance(door_id, str) and door_id) or door_state not in DOOR_STATES:
-            return TOGGLE_MALFORMED
-        try:
-            self._door(door_id)
-        except SimulatorError:
+        elif located is None:
             return TOGGLE_NOT_FOUND
+        else:
+            message = TOGGLE_ACCEPTED
+        if request is None or located is None:
+            return message
+        user = self._history_user(user_id)
+        event = self._record(
+            located, request[1], CHANNEL_API, user, succeeded=message == TOGGLE_ACCEPTED
+        )
+        if event.was_success:
+            self.toggles.append(self._move(event))
+        return message
+
+    def operate_door(self, door_id: str, body: Json) -> Json:
+        """Someone operates a door without the integration; the history event it made.
+
+        `body`: `door_state` ("OPEN" or "CLOSED"; by default the one the door is not in),
+        `channel` (`OUTSIDE_CHANNELS`, "ParqEx App" by default) and, but for the "Door Sensor"
+        (the wall button, logged under the controller's owner), `user_id` (any ParqEx user,
+        the account's own by default). The app goes through the cloud: it fails while
+        `toggle_failure` is set. The door moves as it does for a toggle.
+        """
+        located = self._located_door(door_id)
+        if located is None:
+            raise SimulatorError(f"no door {door_id}")
+        controller, door = located
         self.settle_toggles()
-        toggle = ParqexToggle(
-            door_id=door_id,
-            door_state=str(door_state),
-            user_id=user_id,
-            time=time.time(),
+        door_state = body.get("door_state", "CLOSED" if door.get("state") == "OPEN" else "OPEN")
+        if door_state not in DOOR_STATES:
+            raise SimulatorError("door_state must be OPEN or CLOSED")
+        channel = body.get("channel", CHANNEL_APP)
+        if channel not in OUTSIDE_CHANNELS:
+            raise SimulatorError(f"channel must be one of {', '.join(OUTSIDE_CHANNELS)}")
+        if channel == CHANNEL_SENSOR:
+            if "user_id" in body:
+                raise SimulatorError("the door sensor names the controller's owner, not a user")
+            user, succeeded = sensor_user(controller), True
+        else:
+            user = self._history_user(str(body.get("user_id", DEFAULT_PARQEX_USER["id"])))
+            succeeded = self.toggle_failure is None
+        event = self._record(located, door_state, channel, user, succeeded=succeeded)
+        if event.was_success:
+            self._move(event)
+        return event.as_json()
+
+    def _history_user(self, user_id: str) -> Json:
+        user = self.parqex_users.get(user_id) or self.app_users.get(user_id)
+        if user is None:
+            raise SimulatorError(f"no ParqEx user {user_id}")
+        return event_user(user, PARQEX_EMAIL_ADDRESSES.get(user_id, ""))
+
+    def _record(
+        self,
+        located: tuple[Json, Json],
+        door_state: str,
+        channel: str,
+        user: Json,
+        *,
+        succeeded: bool,
+    ) -> ToggleEvent:
+        controller, door = located
+        event = ToggleEvent(
+            door_id=door["id"],
+            controller_id=controller["id"],
+            door_name=door.get("name", ""),
+            door_state=door_state,
+            channel=channel,
+            user=user,
+            was_success=succeeded,
+            time=self.wall_clock().timestamp(),
+        )
+        self.toggle_history.record(event)
+        return event
+
+    def _move(self, event: ToggleEvent) -> ParqexToggle:
+        """Set the door of a request that went through moving to the state it asked for."""
+        self.settle_toggles()
+        move = ParqexToggle(
+            door_id=event.door_id,
+            door_state=event.door_state,
+            user_id=event.user["id"],
+            time=event.time,
             requested_at=self.clock(),
             travel_time=None if self.door_stuck else self.travel_time,
         )
-        self.toggles.append(toggle)
-        self._moving.append(toggle)
+        self._moving.append(move)
         self.settle_toggles()
-        return TOGGLE_ACCEPTED
+        return move
 
     def settle_toggles(self) -> list[ParqexToggle]:
         """Finish every toggle whose door got there by now, in the order they got there."""
@@ -760,13 +862,19 @@ class SimulatorState:
             setattr(self, name, value)
         return self.parqex_settings()
 
-    def _door(self, door_id: str) -> Json:
+    def _located_door(self, door_id: str) -> tuple[Json, Json] | None:
+        """A door and its controller."""
         for controller in self.controllers.values():
             for door in controller["doors"]:
                 if door["id"] == door_id:
-                    found: Json = door
-                    return found
-        raise SimulatorError(f"no door {door_id}")
+                    return controller, door
+        return None
+
+    def _door(self, door_id: str) -> Json:
+        located = self._located_door(door_id)
+        if located is None:
+            raise SimulatorError(f"no door {door_id}")
+        return located[1]
 
     def update_door(self, door_id: str, changes: Json) -> Json:
         """Change fields of a door; a new `state` also moves `last_toggled`."""

@@ -33,7 +33,7 @@ from .push import SeamPush, async_delete_push, push_settings
 from .services import async_setup_services
 
 PLATFORMS_BY_SERVICE: dict[str, list[Platform]] = {
-    SERVICE_PARQEX: [Platform.BINARY_SENSOR, Platform.COVER, Platform.SENSOR],
+    SERVICE_PARQEX: [Platform.BINARY_SENSOR, Platform.COVER, Platform.EVENT, Platform.SENSOR],
     SERVICE_SEAM: [
         Platform.BINARY_SENSOR,
         Platform.CLIMATE,

@@ -1,9 +1,10 @@
-"""Binary sensors: ParqEx doors, auto-close; Seam doors, locks Seam cannot drive, links, noise."""
+"""Binary sensors: ParqEx doors, auto-close, left open; Seam doors, lock states, links, noise."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import partial
 
 from homeassistant.components.binary_sensor import (
@@ -12,8 +13,10 @@ from homeassistant.components.binary_sensor import (
     BinarySensorEntityDescription,
 )
 from homeassistant.const import EntityCategory, Platform
-from homeassistant.core import HomeAssistant
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.event import async_track_point_in_utc_time
+from homeassistant.util import dt as dt_util
 
 from .api import ParqexDoor, SeamDevice
 from .const import DOOR_POSITION_KEY, LOCK_STATE_KEY
@@ -63,6 +66,11 @@ PARQEX_DOOR_BINARY_SENSORS: tuple[ParqexBinarySensorDescription[ParqexDoor], ...
         is_on_fn=lambda door: door.auto_close_enabled,
         exists_fn=lambda door: door.auto_close_enabled is not None,
     ),
+)
+
+# On once a door has stayed open past its controller's open-door alert time.
+LEFT_OPEN = BinarySensorEntityDescription(
+    key="left_open", translation_key="left_open", device_class=BinarySensorDeviceClass.PROBLEM
 )
 
 SEAM_BINARY_SENSORS: tuple[ParqexBinarySensorDescription[SeamDevice], ...] = (
@@ -117,6 +125,13 @@ async def async_setup_entry(
                 PARQEX_DOOR_BINARY_SENSORS,
                 partial(ParqexDoorBinarySensor, coordinator),
             )
+            for controller_id, controller in coordinator.data.controllers.items():
+                if controller.time_before_door_open_alert:
+                    for door in controller.doors:
+                        yield (
+                            f"{door.id}_{LEFT_OPEN.key}",
+                            partial(ParqexDoorLeftOpen, coordinator, door.id, controller_id),
+                        )
         else:
             yield from described_entities(
                 coordinator.data.devices.items(),
@@ -176,3 +191,73 @@ class SeamBinarySensor(SeamEntity, BinarySensorEntity):
         """The reading."""
         device = self.device
         return None if device is None else self.entity_description.is_on_fn(device)
+
+
+class ParqexDoorLeftOpen(ParqexDoorEntity, BinarySensorEntity):
+    """On once a door has been open longer than its controller's open-door alert allows.
+
+    Worked out here, with a timer for the moment the alert time runs out: no request. The
+    door counts as open since ParqEx's last move of it, or since Home Assistant first saw it
+    open where that is earlier (ParqEx's clock may run ahead) or unknown.
+    """
+
+    def __init__(self, coordinator: ParqexCoordinator, door_id: str, controller_id: str) -> None:
+        """Nothing known of the door being open yet."""
+        super().__init__(coordinator, door_id, LEFT_OPEN)
+        self.controller_id = controller_id
+        self._seen_open_at: datetime | None = None
+        self._deadline: datetime | None = None
+        self._cancel_timer: CALLBACK_TYPE | None = None
+
+    @property
+    def is_on(self) -> bool | None:
+        """Whether the door is open and its alert time has run out."""
+        door = self.door
+        if door is None or door.is_open is None:
+            return None
+        return self._deadline is not None and dt_util.utcnow() >= self._deadline
+
+    async def async_added_to_hass(self) -> None:
+        """Start the timer for a door that is already open (also since before a restart)."""
+        await super().async_added_to_hass()
+        self.async_on_remove(self._cancel_deadline)
+        self._follow_door()
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        self._follow_door()
+        super()._handle_coordinator_update()
+
+    @callback
+    def _follow_door(self) -> None:
+        """Work out when the open door's alert time runs out; be woken then."""
+        door = self.door
+        controller = self.coordinator.data.controllers.get(self.controller_id)
+        alert = controller.time_before_door_open_alert if controller else None
+        if door is None or not door.is_open or not alert:
+            self._seen_open_at = None
+            deadline = None
+        else:
+            now = dt_util.utcnow()
+            self._seen_open_at = self._seen_open_at or now
+            opened = min(door.last_toggled or now, self._seen_open_at)
+            deadline = opened + timedelta(seconds=alert)
+        if deadline == self._deadline:
+            return
+        self._cancel_deadline()
+        self._deadline = deadline
+        if deadline is not None and deadline > dt_util.utcnow():
+            self._cancel_timer = async_track_point_in_utc_time(
+                self.hass, self._deadline_reached, deadline
+            )
+
+    @callback
+    def _deadline_reached(self, _: datetime) -> None:
+        self._cancel_timer = None
+        super()._handle_coordinator_update()
+
+    @callback
+    def _cancel_deadline(self) -> None:
+        if self._cancel_timer is not None:
+            self._cancel_timer()
+            self._cancel_timer = None

@@ -54,6 +54,7 @@ from .const import (
     SERVICE_SEAM,
 )
 from .devices import RegistryDevice, controller_device, parqex_devices, seam_devices
+from .door_activity import DoorHistory
 from .seam_events import (
     ACCESS_CODE_EVENT_PREFIX,
     ACCESS_DENIED_EVENT,
@@ -390,11 +391,14 @@ class ParqexCoordinator(CloudCoordinator[ParqexAccount]):
         self.moving: dict[str, DoorMove] = {}
         self._moves_settled = False
         self._follow: CALLBACK_TYPE | None = None
+        # Who moved the doors, from ParqEx's history, read when a door changes.
+        self.history = DoorHistory(hass, entry, self.client)
         super().__init__(hass, entry)
 
     async def _async_fetch(self) -> ParqexAccount:
         account = await self.client.async_get_devices()
         self._settle_moves(account)
+        self.history.async_note_answer(self.data, account)
         return account
 
     @callback
@@ -447,10 +451,11 @@ class ParqexCoordinator(CloudCoordinator[ParqexAccount]):
                 )
 
     async def async_shutdown(self) -> None:
-        """Stop following moving doors with the coordinator."""
+        """Stop following moving doors, and reading their history, with the coordinator."""
         if self._follow is not None:
             self._follow()
             self._follow = None
+        self.history.async_shutdown()
         await super().async_shutdown()
 
     def devices(self, data: ParqexAccount) -> dict[str, RegistryDevice]:

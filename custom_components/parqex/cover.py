@@ -171,6 +171,15 @@ class ParqexDoorCover(ParqexDoorEntity, CoverEntity):
             self._sending = None
             coordinator.commands.hold(self.door_id, const.DOOR_COMMAND_PACING)
             coordinator.async_door_commanded(self.door_id, open_door=open_door)
+            coordinator.history.async_command_sent(
+                self.door_id, open_door=open_door, user=await self._async_commanding_user()
+            )
+
+    async def _async_commanding_user(self) -> str | None:
+        """The name of the Home Assistant user whose action moved the door, when one did."""
+        user_id = self._context.user_id if self._context else None
+        user = await self.hass.auth.async_get_user(user_id) if user_id else None
+        return user.name if user else None
 
     def _command_error(self, err: ApiError, placeholders: dict[str, str]) -> HomeAssistantError:
         """The translated error a refused or failed door command shows."""

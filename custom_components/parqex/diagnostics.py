@@ -9,7 +9,7 @@ from homeassistant.core import HomeAssistant
 import msgspec
 
 from .const import CONF_ACCESS_TOKEN, CONF_API_KEY, CONF_TOKEN
-from .coordinator import ParqexConfigEntry
+from .coordinator import ParqexConfigEntry, ParqexCoordinator
 
 # Every key that carries a secret, identifies a person, or names a piece of hardware.
 TO_REDACT: Final = {
@@ -40,6 +40,10 @@ TO_REDACT: Final = {
     # A keypad code; the data shown holds none today, and must never.
     "code",
     "user_identity_id",
+    # People named in ParqEx's door history.
+    "first_name",
+    "last_name",
+    "email_address",
 }
 
 
@@ -48,7 +52,7 @@ async def async_get_config_entry_diagnostics(
 ) -> dict[str, Any]:
     """The entry, its coordinator's state and the last data, redacted."""
     coordinator = entry.runtime_data
-    return {
+    diagnostics = {
         "entry": async_redact_data(
             {
                 "title": entry.title,
@@ -74,3 +78,8 @@ async def async_get_config_entry_diagnostics(
             msgspec.json.decode(msgspec.json.encode(coordinator.data)), TO_REDACT
         ),
     }
+    if isinstance(coordinator, ParqexCoordinator):
+        # Counts only: who moved which door is personal data.
+        history = coordinator.history
+        diagnostics["door_history"] = {"reads": history.reads, "skipped": history.skipped}
+    return diagnostics

@@ -1,24 +1,34 @@
-"""Device activity: an event each time a Seam lock moves or a noise sensor hears too much."""
+"""Activity: an event each time a door is asked to move, a lock moves or a room gets too loud."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 
 from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api import SeamDevice
+from .api import ParqexDoor, SeamDevice
 from .coordinator import ParqexConfigEntry, SeamCoordinator
-from .entity import SeamEntity, async_add_seam_entities
+from .door_activity import DoorActivity, door_activity_signal
+from .entity import (
+    EntityCandidate,
+    ParqexDoorEntity,
+    SeamEntity,
+    async_add_new_entities,
+    async_add_seam_entities,
+    described_entities,
+)
 from .seam_events import Activity, activity_signal
 
 # Events are pushed by the coordinator; nothing is requested per entity.
 PARALLEL_UPDATES = 0
 
 LOCK_EVENT_TYPES = ("locked", "unlocked", "access_denied")
+DOOR_EVENT_TYPES = ("opened", "closed")
 NOISE_EVENT_TYPES = ("noise_threshold_triggered",)
 
 
@@ -27,16 +37,21 @@ def _is_lock(device: SeamDevice) -> bool:
 
 
 @dataclass(frozen=True, kw_only=True)
-class SeamActivityDescription(EventEntityDescription):
-    """A device's activity."""
+class ActivityDescription[ObjectT](EventEntityDescription):
+    """A door's or a device's activity."""
 
-    exists_fn: Callable[[SeamDevice], bool]
+    exists_fn: Callable[[ObjectT], bool] = lambda _: True
 
 
-SEAM_ACTIVITY = SeamActivityDescription(
+SEAM_ACTIVITY = ActivityDescription[SeamDevice](
     key="activity",
     translation_key="activity",
     exists_fn=lambda device: _is_lock(device) or device.is_noise_sensor,
+)
+
+
+DOOR_ACTIVITY = ActivityDescription[ParqexDoor](
+    key="activity", translation_key="door_activity", event_types=list(DOOR_EVENT_TYPES)
 )
 
 
@@ -45,8 +60,44 @@ async def async_setup_entry(
     entry: ParqexConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add an activity entity for every Seam lock and noise sensor, now and as they appear."""
-    async_add_seam_entities(entry, async_add_entities, (SEAM_ACTIVITY,), SeamActivity)
+    """Add an activity entity for every door, Seam lock and noise sensor, now and as they appear."""
+    coordinator = entry.runtime_data
+    if isinstance(coordinator, SeamCoordinator):
+        async_add_seam_entities(entry, async_add_entities, (SEAM_ACTIVITY,), SeamActivity)
+        return
+
+    def candidates() -> Iterator[EntityCandidate]:
+        yield from described_entities(
+            coordinator.data.doors.items(),
+            (DOOR_ACTIVITY,),
+            partial(ParqexDoorActivity, coordinator),
+        )
+
+    async_add_new_entities(entry, async_add_entities, candidates)
+
+
+class ParqexDoorActivity(ParqexDoorEntity, EventEntity):
+    """A door's activity: `opened` or `closed` asked, by whom, how, and whether it worked.
+
+    Commands from Home Assistant fire at once; the rest comes from ParqEx's history, read when
+    a poll shows the door changed.
+    """
+
+    async def async_added_to_hass(self) -> None:
+        """Listen for this door's activity."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            async_dispatcher_connect(
+                self.hass,
+                door_activity_signal(self.coordinator.config_entry, self.door_id),
+                self._activity,
+            )
+        )
+
+    @callback
+    def _activity(self, activity: DoorActivity) -> None:
+        self._trigger_event(activity.event_type, activity.attributes)
+        self.async_write_ha_state()
 
 
 class SeamActivity(SeamEntity, EventEntity):
@@ -56,10 +107,13 @@ class SeamActivity(SeamEntity, EventEntity):
     sensor fires `noise_threshold_triggered` with the threshold's name.
     """
 
-    entity_description: SeamActivityDescription
+    entity_description: ActivityDescription[SeamDevice]
 
     def __init__(
-        self, coordinator: SeamCoordinator, device_id: str, description: SeamActivityDescription
+        self,
+        coordinator: SeamCoordinator,
+        device_id: str,
+        description: ActivityDescription[SeamDevice],
     ) -> None:
         """Offer the event types of what the device is."""
         super().__init__(coordinator, device_id, description)

@@ -5,10 +5,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any, Final
 
-from homeassistant.components.repairs import RepairsFlow
+from homeassistant.components.repairs import RepairsFlow, RepairsFlowResult
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.data_entry_flow import FlowResult
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.selector import TextSelector, TextSelectorConfig, TextSelectorType
 import probatio as vol
@@ -48,13 +47,13 @@ class PushSecretFlow(RepairsFlow):
         self._entry = entry
         self._verdict: asyncio.Task[bool | None] | None = None
 
-    async def async_step_init(self, user_input: dict[str, str] | None = None) -> FlowResult:
+    async def async_step_init(self, user_input: dict[str, str] | None = None) -> RepairsFlowResult:
         """Start with the secret."""
         return await self.async_step_secret()
 
     async def async_step_secret(
         self, user_input: dict[str, Any] | None = None, *, rejected: bool = False
-    ) -> FlowResult:
+    ) -> RepairsFlowResult:
         """The webhook URL to give Seam, and the signing secret Seam shows for it."""
         errors = {"base": "webhook_secret_rejected"} if rejected else {}
         if user_input is not None:
@@ -79,7 +78,9 @@ class PushSecretFlow(RepairsFlow):
             },
         )
 
-    async def async_step_verify(self, user_input: dict[str, Any] | None = None) -> FlowResult:
+    async def async_step_verify(
+        self, user_input: dict[str, Any] | None = None
+    ) -> RepairsFlowResult:
         """Wait for Seam's next delivery while the entry restarts with the secret."""
         assert self._verdict is not None
         if not self._verdict.done():
@@ -89,15 +90,21 @@ class PushSecretFlow(RepairsFlow):
         outcome = {True: "verified", False: "rejected", None: "unverified"}
         return self.async_show_progress_done(next_step_id=outcome[self._verdict.result()])
 
-    async def async_step_verified(self, user_input: dict[str, Any] | None = None) -> FlowResult:
+    async def async_step_verified(
+        self, user_input: dict[str, Any] | None = None
+    ) -> RepairsFlowResult:
         """A delivery was verified with the secret: push works."""
         return self.async_create_entry(data={})
 
-    async def async_step_rejected(self, user_input: dict[str, Any] | None = None) -> FlowResult:
+    async def async_step_rejected(
+        self, user_input: dict[str, Any] | None = None
+    ) -> RepairsFlowResult:
         """A delivery did not verify with the secret: ask again."""
         return await self.async_step_secret(rejected=True)
 
-    async def async_step_unverified(self, user_input: dict[str, Any] | None = None) -> FlowResult:
+    async def async_step_unverified(
+        self, user_input: dict[str, Any] | None = None
+    ) -> RepairsFlowResult:
         """Nothing arrived to check the secret with; it stays saved."""
         return self.async_abort(reason="no_delivery_yet")
 

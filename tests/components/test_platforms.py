@@ -32,6 +32,7 @@ def all_entities_enabled() -> Iterator[None]:
     [
         ("parqex", Platform.BINARY_SENSOR),
         ("parqex", Platform.COVER),
+        ("parqex", Platform.EVENT),
         ("parqex", Platform.SENSOR),
         ("seam", Platform.BINARY_SENSOR),
         ("seam", Platform.CLIMATE),

@@ -58,12 +58,18 @@ async def test_one_door_change_writes_that_door_only(
 ) -> None:
     await setup(hass, parqex_entry)
     written = count_writes(hass)
-    # A door closes; its last-toggled time is kept, so only the door entity changes.
+    # A door closes; its last-toggled time is kept, so only the door's entities change: the
+    # cover, and Left open (it had been open since 2020).
     simulator.state.update_door(
         LAST_DOOR, {"state": "CLOSED", "last_toggled": "2020-08-21 02:33:37"}
     )
     await refresh_all(hass, parqex_entry, seam_entry)
-    assert written == [find_entity(hass, "cover", LAST_DOOR, "cover")]
+    assert sorted(written) == sorted(
+        [
+            find_entity(hass, "cover", LAST_DOOR, "cover"),
+            find_entity(hass, "binary_sensor", LAST_DOOR, "left_open"),
+        ]
+    )
 
 
 async def test_one_lock_change_writes_that_lock_only(
@@ -90,5 +96,6 @@ async def test_a_moved_door_writes_its_position_and_its_time(
         [
             find_entity(hass, "cover", LAST_DOOR, "cover"),
             find_entity(hass, "sensor", LAST_DOOR, "last_toggled"),
+            find_entity(hass, "binary_sensor", LAST_DOOR, "left_open"),
         ]
     )

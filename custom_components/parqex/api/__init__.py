@@ -29,7 +29,16 @@ from .parqex.client import (
     async_request_token,
     authorize_url,
 )
-from .parqex.models import ParqexAccount, ParqexController, ParqexDoor, ParqexToken, ParqexUser
+from .parqex.models import (
+    ParqexAccount,
+    ParqexController,
+    ParqexDoor,
+    ParqexToggleEvent,
+    ParqexToggleHistory,
+    ParqexToggleUser,
+    ParqexToken,
+    ParqexUser,
+)
 from .seam.access_codes import SeamAccessCode, SeamCreatedAccessCode
 from .seam.client import SEAM_DEFAULT_URL, SeamClient, async_confirm_action_attempt
 from .seam.models import SeamActionAttempt, SeamDevice, SeamDeviceError, SeamDevices
@@ -86,6 +95,9 @@ __all__ = [
     "ParqexClient",
     "ParqexController",
     "ParqexDoor",
+    "ParqexToggleEvent",
+    "ParqexToggleHistory",
+    "ParqexToggleUser",
     "ParqexToken",
     "ParqexUser",
     "RateLimitError",

@@ -1,8 +1,9 @@
-"""Async client of the ParqEx cloud API: doors, the signed-in user, door commands, tokens."""
+"""Async client of the ParqEx cloud API: doors, the user, door commands and history, tokens."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import date
 from typing import Any, Final
 from urllib.parse import urlencode
 
@@ -19,16 +20,20 @@ from ..errors import (
 from ..transport import DEFAULT_TIMEOUT, request, validate_base_url, validate_credential
 from .models import (
     ParqexAccount,
+    ParqexToggleHistory,
     ParqexToken,
     ParqexUser,
     decode_parqex_token,
     decode_parqex_user,
     parse_parqex_sync,
+    parse_parqex_toggle_history,
 )
 
 PARQEX_DEFAULT_URL: Final = "https://api.parqex.com"
 PARQEX_SYNC_PATH: Final = "/oauth/v1/endpoints/sync"
 PARQEX_USER_INFO_PATH: Final = "/oauth/v1/endpoints/user-info"
+# The page's header; its example adds a trailing slash, on another host, as for toggle.
+PARQEX_TOGGLE_HISTORY_PATH: Final = "/oauth/v1/endpoints/toggle-history"
 # ParqEx's page names the toggle path in the singular in its header and in the plural (like
 # every other path) in its example: the plural is tried first, the singular once on 404.
 PARQEX_TOGGLE_PATHS: Final = ("/oauth/v1/endpoints/toggle", "/oauth/v1/endpoint/toggle")
@@ -124,23 +129,49 @@ class ParqexClient:
         )
         return payload, token
 
-    async def async_get_devices(self) -> ParqexAccount:
-        """Every controller the user owns or was granted, with the state of every door."""
-        payload, _ = await self._request("GET", PARQEX_SYNC_PATH)
+    async def _get[T](self, path: str, parse: Callable[[bytes], T]) -> T:
+        """GET `path` and parse the answer; one that does not parse may be a refused token."""
+        payload, _ = await self._request("GET", path)
         try:
-            return parse_parqex_sync(payload)
+            return parse(payload)
         except InvalidResponseError:
             _raise_if_token_refused(payload)
             raise
 
+    async def async_get_devices(self) -> ParqexAccount:
+        """Every controller the user owns or was granted, with the state of every door."""
+        return await self._get(PARQEX_SYNC_PATH, parse_parqex_sync)
+
     async def async_get_user(self) -> ParqexUser:
         """The signed-in user: ParqEx's stable id of the account, and the user's name."""
-        payload, _ = await self._request("GET", PARQEX_USER_INFO_PATH)
-        try:
-            return decode_parqex_user(payload)
-        except InvalidResponseError:
-            _raise_if_token_refused(payload)
-            raise
+        return await self._get(PARQEX_USER_INFO_PATH, decode_parqex_user)
+
+    async def async_toggle_history(
+        self,
+        *,
+        start: date,
+        end: date,
+        door_id: str | None = None,
+        device_id: str | None = None,
+    ) -> ParqexToggleHistory:
+        """Who asked which door for which state, from `start` to `end` (whole days, UTC).
+
+        With `door_id` the history of that door, with `device_id` that of every door of that
+        controller, with neither the signed-in user's own toggles. Events come newest first;
+        malformed ones are skipped and counted.
+        """
+        if door_id is not None and device_id is not None:
+            raise ValueError("A toggle history is of a door or of a controller, not both")
+        if door_id is not None:
+            query = {"history_type": "door", "door_id": door_id}
+        elif device_id is not None:
+            query = {"history_type": "device", "device_id": device_id}
+        else:
+            query = {"history_type": "user"}
+        query |= {"start_date": f"{start:%Y-%m-%d}", "end_date": f"{end:%Y-%m-%d}"}
+        return await self._get(
+            f"{PARQEX_TOGGLE_HISTORY_PATH}?{urlencode(query)}", parse_parqex_toggle_history
+        )
 
     async def async_toggle(self, door_id: str, *, open_door: bool) -> None:
         """Ask the door's controller to open or close it; returns once ParqEx accepted it.

@@ -1,9 +1,10 @@
-"""ParqEx's payloads: controllers and their doors, the signed-in user, tokens."""
+"""ParqEx's payloads: controllers and their doors, the signed-in user, toggle history, tokens."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from functools import cached_property
+from operator import attrgetter
 from typing import Annotated, Any, Final
 
 import msgspec
@@ -18,19 +19,36 @@ PARQEX_DOOR_CLOSED: Final = "CLOSED"
 NO_MAC: Final = "000000000000"
 
 
-def _timestamp(value: str | None) -> datetime | None:
-    """Read a ParqEx timestamp such as "2020-12-18 18:47:25".
+def _utc_time(value: str) -> datetime:
+    """Read a ParqEx timestamp such as "2020-12-18 18:47:25"; ValueError if it is none.
 
-    ParqEx gives no zone; the controllers report in UTC, so a naive value is read as UTC. A
-    string that is not a date at all is no reading rather than an error.
+    ParqEx gives no zone; the controllers report in UTC, so a naive value is read as UTC.
     """
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _timestamp(value: str | None) -> datetime | None:
+    """A timestamp that may be missing: a string that is not a date at all is no reading."""
     if not value:
         return None
     try:
-        parsed = datetime.fromisoformat(value)
+        return _utc_time(value)
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _is_open(state: str | None) -> bool | None:
+    """True for OPEN, False for CLOSED, None for any other word ParqEx may send."""
+    if state == PARQEX_DOOR_OPEN:
+        return True
+    if state == PARQEX_DOOR_CLOSED:
+        return False
+    return None
+
+
+def _full_name(first_name: str | None, last_name: str | None) -> str:
+    return " ".join(part.strip() for part in (first_name, last_name) if part and part.strip())
 
 
 def _mac(value: str | None) -> str | None:
@@ -91,11 +109,7 @@ class ParqexDoor(Model, frozen=True):
     @property
     def is_open(self) -> bool | None:
         """True when OPEN, False when CLOSED, None for any other word ParqEx may send."""
-        if self.state == PARQEX_DOOR_OPEN:
-            return True
-        if self.state == PARQEX_DOOR_CLOSED:
-            return False
-        return None
+        return _is_open(self.state)
 
 
 class ParqexController(Model, frozen=True):
@@ -222,9 +236,7 @@ class ParqexUser(Model, frozen=True):
     @property
     def name(self) -> str:
         """The user's full name, as well as ParqEx gives it."""
-        return " ".join(
-            part.strip() for part in (self.first_name, self.last_name) if part and part.strip()
-        )
+        return _full_name(self.first_name, self.last_name)
 
 
 class _UserInfo(Model, frozen=True):
@@ -237,6 +249,120 @@ _USER_INFO: Final = msgspec.json.Decoder(_UserInfo)
 def decode_parqex_user(body: bytes) -> ParqexUser:
     """Build a `ParqexUser` from a `user-info` body."""
     return decode(body, _USER_INFO, "ParqEx user-info").data
+
+
+class ParqexToggleUser(Model, frozen=True):
+    """The user a toggle-history event names; the names stay out of `repr`.
+
+    ParqEx also sends the user's `email_address`: personal data nothing here needs, so it is
+    not decoded.
+    """
+
+    reported_id: str | None = field(default=None, name="id")
+    first_name: str | None = None
+    last_name: str | None = None
+
+    def __repr__(self) -> str:
+        return f"ParqexToggleUser(id={self.id!r})"
+
+    @property
+    def id(self) -> str | None:
+        """ParqEx's id of the user; its documented Door Sensor event names the user without one."""
+        return self.reported_id or None
+
+    @property
+    def name(self) -> str:
+        """The user's full name, as well as ParqEx gives it."""
+        return _full_name(self.first_name, self.last_name)
+
+
+class ParqexToggleEvent(Model, frozen=True):
+    """One entry of ParqEx's toggle history: which state was asked of a door, by whom, how.
+
+    ParqEx documents each field by one example only. Read here: `door_id`, `was_success` and a
+    readable `toggle_date_time` make an event, an object without them is skipped; the rest may
+    be missing or null.
+    """
+
+    door_id: Identifier
+    reported_time: str = field(name="toggle_date_time")
+    success: bool = field(name="was_success")
+    reported_door_name: str | None = field(default=None, name="door_name")
+    door_state: str | None = None
+    # How the door was asked: "Door Sensor", "ParqEx Web", ... (ParqEx lists no set of them).
+    channel: str | None = None
+    user: ParqexToggleUser | None = None
+
+    def __post_init__(self) -> None:
+        # Checked while decoding, so every event kept has a `time` to be sorted by.
+        try:
+            _utc_time(self.reported_time)
+        except ValueError:
+            raise ValueError("toggle_date_time is not a date and time") from None
+
+    def __repr__(self) -> str:
+        return (
+            f"ParqexToggleEvent(door_id={self.door_id!r}, door_state={self.door_state!r}, "
+            f"channel={self.channel!r}, success={self.success!r}, user={self.user!r}, "
+            f"toggle_date_time={self.reported_time!r})"
+        )
+
+    @property
+    def time(self) -> datetime:
+        """When the door was asked. ParqEx's example gives a date alone: that reads as midnight."""
+        return _utc_time(self.reported_time)
+
+    @property
+    def door_name(self) -> str | None:
+        """The door's name as the event gives it, without surrounding blanks."""
+        return (self.reported_door_name or "").strip() or None
+
+    @property
+    def requested_open(self) -> bool | None:
+        """True when asked to open, False to close, None for any other word ParqEx may send."""
+        return _is_open(self.door_state)
+
+
+class ParqexToggleHistory(Model, frozen=True):
+    """One `toggle-history` answer: its events newest first, and how many were malformed.
+
+    Events of the same time keep the order ParqEx listed them in (its pages do not say which
+    order that is).
+    """
+
+    events: tuple[ParqexToggleEvent, ...]
+    skipped: int
+
+
+class _ToggleEvents(Model, frozen=True):
+    toggle_events: list[ParqexToggleEvent]
+
+
+class _ToggleHistoryAnswer(Model, frozen=True):
+    data: _ToggleEvents
+
+
+_TOGGLE_HISTORY: Final = msgspec.json.Decoder(_ToggleHistoryAnswer)
+
+
+def _toggle_history(events: list[ParqexToggleEvent], skipped: int) -> ParqexToggleHistory:
+    return ParqexToggleHistory(
+        events=tuple(sorted(events, key=attrgetter("time"), reverse=True)), skipped=skipped
+    )
+
+
+def parse_parqex_toggle_history(body: bytes) -> ParqexToggleHistory:
+    """Build a `ParqexToggleHistory` from a `toggle-history` body."""
+    answer = decode_whole(body, _TOGGLE_HISTORY, "ParqEx toggle-history answer")
+    if answer is not None:
+        return _toggle_history(answer.data.toggle_events, 0)
+    payload = decode_any(body, "ParqEx toggle-history answer")
+    data = payload.get("data") if type(payload) is dict else None
+    if type(data) is not dict or type(data.get("toggle_events")) is not list:
+        raise InvalidResponseError("ParqEx toggle-history answer has no list of toggle events")
+    listed = data["toggle_events"]
+    events = [event for event in (convert(raw, ParqexToggleEvent) for raw in listed) if event]
+    return _toggle_history(events, len(listed) - len(events))
 
 
 class ParqexToken(Model, frozen=True):
