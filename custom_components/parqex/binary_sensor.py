@@ -68,8 +68,13 @@ PARQEX_DOOR_BINARY_SENSORS: tuple[ParqexBinarySensorDescription[ParqexDoor], ...
     ),
 )
 
+@dataclass(frozen=True, kw_only=True)
+class LeftOpenDescription(BinarySensorEntityDescription):
+    """A door's left-open alert; its state is worked out by `ParqexDoorLeftOpen` itself."""
+
+
 # On once a door has stayed open past its controller's open-door alert time.
-LEFT_OPEN = BinarySensorEntityDescription(
+LEFT_OPEN = LeftOpenDescription(
     key="left_open", translation_key="left_open", device_class=BinarySensorDeviceClass.PROBLEM
 )
 
