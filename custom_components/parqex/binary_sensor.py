@@ -68,6 +68,7 @@ PARQEX_DOOR_BINARY_SENSORS: tuple[ParqexBinarySensorDescription[ParqexDoor], ...
     ),
 )
 
+
 @dataclass(frozen=True, kw_only=True)
 class LeftOpenDescription(BinarySensorEntityDescription):
     """A door's left-open alert; its state is worked out by `ParqexDoorLeftOpen` itself."""
