@@ -41,8 +41,6 @@ from .api import (
     ParqexClient,
     ParqexUser,
     SeamClient,
-    WebhookVerificationError,
-    decode_secret,
     validate_base_url,
 )
 from .const import (
@@ -66,7 +64,7 @@ from .const import (
 from .coordinator import control_doors, entry_service, scan_interval
 from .migration import MINOR_VERSION, VERSION, parqex_title
 from .oauth import ParqexOAuth2Implementation
-from .push import webhook_url_for_display
+from .push import usable_secret, webhook_url_for_display
 
 _PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 _URL = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
@@ -433,9 +431,7 @@ class ParqexOptionsFlow(OptionsFlow):
             secret = user_input.get(CONF_WEBHOOK_SECRET, "").strip()
             extra: dict[str, Any] = {CONF_PUSH: bool(user_input[CONF_PUSH])}
             if secret:
-                try:
-                    decode_secret(secret)
-                except WebhookVerificationError:
+                if not usable_secret(secret):
                     errors[CONF_WEBHOOK_SECRET] = "invalid_webhook_secret"
                 extra[CONF_WEBHOOK_SECRET] = secret
             if not errors:

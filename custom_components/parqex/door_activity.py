@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
@@ -63,17 +62,16 @@ def door_activity_signal(entry: ConfigEntry, door_id: str) -> str:
     return f"{DOMAIN}_{entry.entry_id}_door_activity_{door_id}"
 
 
-def _changed_doors(before: ParqexAccount, after: ParqexAccount) -> Iterable[tuple[str, str]]:
-    """The controller and id of each known door whose state or last move changed."""
+def _controllers_with_changed_doors(before: ParqexAccount, after: ParqexAccount) -> set[str]:
+    """The controllers with a known door whose state or last move changed."""
     old_doors = before.doors
-    for controller_id, controller in after.controllers.items():
-        for door in controller.doors:
-            old = old_doors.get(door.id)
-            if old is not None and (old.state, old.reported_last_toggled) != (
-                door.state,
-                door.reported_last_toggled,
-            ):
-                yield controller_id, door.id
+    return {
+        controller_id
+        for controller_id, controller in after.controllers.items()
+        for door in controller.doors
+        if (old := old_doors.get(door.id)) is not None
+        and (old.state, old.reported_last_toggled) != (door.state, door.reported_last_toggled)
+    }
 
 
 class DoorHistory:
@@ -114,7 +112,7 @@ class DoorHistory:
                 self._seen[door_id] = (min(last_move, now) if last_move else now, set())
         if before is None:
             return
-        changed = {controller_id for controller_id, _ in _changed_doors(before, after)}
+        changed = _controllers_with_changed_doors(before, after)
         if changed:
             self._pending |= changed
             self._debouncer.async_schedule_call()

@@ -55,6 +55,15 @@ def push_verdict_signal(entry_id: str) -> str:
     return f"{DOMAIN}_{entry_id}_push_verdict"
 
 
+def usable_secret(secret: str) -> bool:
+    """Whether a signing secret typed into a form can verify deliveries."""
+    try:
+        decode_secret(secret)
+    except WebhookVerificationError:
+        return False
+    return True
+
+
 def push_settings(options: Mapping[str, Any]) -> tuple[bool, str | None]:
     """The options that decide whether and how push runs."""
     return bool(options.get(CONF_PUSH)), options.get(CONF_WEBHOOK_SECRET)

@@ -12,10 +12,9 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.selector import TextSelector, TextSelectorConfig, TextSelectorType
 import probatio as vol
 
-from .api import WebhookVerificationError, decode_secret
 from .const import CONF_PUSH, CONF_WEBHOOK_ID, CONF_WEBHOOK_SECRET
 from .coordinator import ParqexConfigEntry
-from .push import push_verdict_signal, webhook_url_for_display
+from .push import push_verdict_signal, usable_secret, webhook_url_for_display
 
 # Seam delivers only when something happens; a user asked to lock or unlock a device needs a
 # few minutes at most. After that the secret stays saved and a wrong one raises the repair again.
@@ -58,9 +57,7 @@ class PushSecretFlow(RepairsFlow):
         errors = {"base": "webhook_secret_rejected"} if rejected else {}
         if user_input is not None:
             secret = str(user_input[CONF_WEBHOOK_SECRET]).strip()
-            try:
-                decode_secret(secret)
-            except WebhookVerificationError:
+            if not usable_secret(secret):
                 errors = {CONF_WEBHOOK_SECRET: "invalid_webhook_secret"}
             else:
                 # In the background: waiting up to minutes must not hold Home Assistant's
