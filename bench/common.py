@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 import gc
+import math
 import os
 import statistics
 import time
@@ -26,8 +27,20 @@ TARGETS: Final[dict[str, tuple[str, float | None]]] = {
     "climate_confirm_overhead_s": ("<=", 0.5),
     "cover_confirm_overhead_s": ("<=", 2.0),
     "token_refreshes_per_expiry": ("==", 1),
+    # Large accounts: Seam devices, then LARGE_FACTOR times as many (the `_1x`, `_5x` keys).
+    "setup_max_loop_stall_ms_1x": ("<=", 250.0),
+    "setup_max_loop_stall_ms_5x": ("report", None),
+    "poll_max_loop_stall_ms_1x": ("<=", 50.0),
+    "poll_max_loop_stall_ms_5x": ("report", None),
+    "rss_mb_per_1000_devices_1x": ("report", None),
+    "rss_mb_per_1000_devices_5x": ("report", None),
+    "rss_scaling_ratio": ("<=", 1.2),
+    "webhook_apply_ms_p99_1x": ("report", None),
+    "webhook_apply_ms_p99_5x": ("<=", 5.0),
 }
 SDK_KEYS: Final = ("seam_parse_sdk_ratio", "seam_sdk_import_ms")
+# The large account is measured at `large_devices` Seam devices and at this many times as many.
+LARGE_FACTOR: Final = 5
 
 # How the runner tells the Home Assistant part (a pytest session) what to do.
 ENV_CONFIG: Final = "PARQEX_BENCH_CONFIG"
@@ -68,6 +81,12 @@ class Sizes:
     token_expiries: int = 10
     concurrent_polls: int = 2
     concurrent_reads: int = 2
+    # Large accounts: a Seam entry of this many devices, then of LARGE_FACTOR times as many,
+    # each set up in a fresh Home Assistant; then polls that find one device changed, and
+    # verified webhook deliveries.
+    large_devices: int = 1000
+    large_polls: int = 5
+    webhook_deliveries: int = 200
     # Fresh interpreters per import figure (the SDK's takes seconds a time, and is only reported).
     import_repeats: int = 11
     sdk_import_repeats: int = 5
@@ -104,6 +123,9 @@ QUICK: Final = Sizes(
     climate_commands=1,
     cover_commands=1,
     token_expiries=3,
+    large_devices=5,
+    large_polls=2,
+    webhook_deliveries=5,
     import_repeats=1,
     sdk_import_repeats=1,
 )
@@ -112,6 +134,13 @@ QUICK: Final = Sizes(
 def median(values: list[float]) -> float:
     """The median; a benchmark with no runs is a bug."""
     return statistics.median(values)
+
+
+def percentile(values: list[float], percent: float) -> float:
+    """The nearest-rank percentile: the smallest value at least `percent` % of values reach."""
+    ordered = sorted(values)
+    rank = math.ceil(percent / 100 * len(ordered))
+    return ordered[min(max(rank, 1), len(ordered)) - 1]
 
 
 def timed(function: Callable[[], object], clock: Callable[[], float] = time.perf_counter) -> float:

@@ -102,17 +102,18 @@ def parqex_entry(url: str) -> MockConfigEntry:
     )
 
 
-def seam_entry(url: str) -> MockConfigEntry:
-    """A Seam entry for the simulator's user identity."""
+def seam_entry(url: str, **extra: Any) -> MockConfigEntry:
+    """A Seam entry for the simulator's user identity; `extra` goes to `MockConfigEntry`."""
+    data = {
+        CONF_API_KEY: DEFAULT_SEAM_API_KEY,
+        CONF_USER_IDENTITY_ID: DEFAULT_USER_IDENTITY_ID,
+        CONF_URL: url,
+    }
     return MockConfigEntry(
         domain=DOMAIN,
         title="Seam",
         unique_id=DEFAULT_USER_IDENTITY_ID,
-        data={
-            CONF_API_KEY: DEFAULT_SEAM_API_KEY,
-            CONF_USER_IDENTITY_ID: DEFAULT_USER_IDENTITY_ID,
-            CONF_URL: url,
-        },
+        **{**extra, "data": {**data, **extra.get("data", {})}},
     )
 
 

@@ -14,7 +14,17 @@ import time
 from typing import Any
 
 from . import imports
-from .common import ENV_CONFIG, ENV_OUTPUT, FULL, QUICK, TARGETS, Sizes, median
+from .common import (
+    ENV_CONFIG,
+    ENV_OUTPUT,
+    FULL,
+    LARGE_FACTOR,
+    QUICK,
+    TARGETS,
+    Sizes,
+    median,
+    percentile,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,6 +58,7 @@ def sizes_from(args: argparse.Namespace) -> Sizes:
             poll_doors=args.size,
             poll_devices=args.size,
             setup_devices=args.size,
+            large_devices=args.size,
             lock_commands=min(sizes.lock_commands, (args.size + 1) // 2),
             climate_commands=min(sizes.climate_commands, args.size),
             cover_commands=min(sizes.cover_commands, args.size),
@@ -56,10 +67,15 @@ def sizes_from(args: argparse.Namespace) -> Sizes:
 
 
 class HomeAssistantRun:
-    """bench/ha_bench.py as a pytest session in a child process."""
+    """Benchmarks in Home Assistant's harness: a pytest session in a child process."""
 
-    def __init__(self, sizes: Sizes) -> None:
-        """Start the session."""
+    def __init__(
+        self,
+        sizes: Sizes,
+        tests: tuple[str, ...] = ("bench/parse_bench.py", "bench/ha_bench.py"),
+        select: str | None = None,
+    ) -> None:
+        """Start the session: `tests` (files), only the cases `select` (`-k`) picks."""
         self._scratch = tempfile.TemporaryDirectory()
         self._output = Path(self._scratch.name) / "ha.json"
         # A fresh session: nothing of a surrounding pytest run (xdist worker, coverage) leaks in.
@@ -73,8 +89,8 @@ class HomeAssistantRun:
             sys.executable,
             "-m",
             "pytest",
-            "bench/parse_bench.py",
-            "bench/ha_bench.py",
+            *tests,
+            *(("-k", select) if select else ()),
             "-q",
             "-p",
             "no:cacheprovider",
@@ -181,6 +197,59 @@ def home_assistant_figures(
             f"{refresh['failed']} failed)"
         ),
     }
+    large_figures, large_notes = large_account_figures(raw)
+    figures.update(large_figures)
+    notes.update(large_notes)
+    return figures, notes
+
+
+def large_account_figures(raw: dict[str, Any]) -> tuple[dict[str, float | None], dict[str, str]]:
+    """The large-account figures, at `large_devices` Seam devices and LARGE_FACTOR times that."""
+    figures: dict[str, float | None] = {}
+    notes: dict[str, str] = {}
+    per_1000: dict[str, float] = {}
+    for size in ("1x", f"{LARGE_FACTOR}x"):
+        devices = raw[f"large_devices_{size}"]
+        entities = raw[f"large_entities_{size}"]
+        setup_stalls = [value * 1000 for value in raw[f"large_setup_stall_s_{size}"]]
+        poll_stalls = [value * 1000 for value in raw[f"large_poll_stall_s_{size}"]]
+        grown = median(raw[f"large_rss_mb_{size}"])
+        applied = [value * 1000 for value in raw[f"webhook_apply_s_{size}"]]
+        round_trips = [value * 1000 for value in raw[f"webhook_round_trip_s_{size}"]]
+        figures[f"setup_max_loop_stall_ms_{size}"] = median(setup_stalls)
+        figures[f"poll_max_loop_stall_ms_{size}"] = median(poll_stalls)
+        per_1000[size] = figures[f"rss_mb_per_1000_devices_{size}"] = grown * 1000 / devices
+        figures[f"webhook_apply_ms_p99_{size}"] = percentile(applied, 99)
+        notes[f"setup_max_loop_stall_ms_{size}"] = (
+            f"{devices} devices ({entities} entities), setup "
+            f"{median(raw[f'large_setup_s_{size}']):.2f} s wall; longest in "
+            f"{raw[f'large_setup_stall_where_{size}']}, "
+            f"{median(raw[f'large_setup_stall_gc_s_{size}']) * 1000:.0f} ms of it garbage "
+            "collection; longest less collections "
+            f"{median(raw[f'large_setup_stall_without_gc_s_{size}']) * 1000:.0f} ms"
+        )
+        notes[f"poll_max_loop_stall_ms_{size}"] = (
+            f"{len(poll_stalls)} polls, one lock changed each; runs: "
+            + ", ".join(f"{value:.1f}" for value in poll_stalls)
+            + " (garbage collection in the longest: "
+            + ", ".join(f"{value * 1000:.0f}" for value in raw[f"large_poll_stall_gc_s_{size}"])
+            + f"); states written: {max(raw[f'large_poll_writes_{size}'])}; longest in "
+            + raw[f"large_poll_stall_where_{size}"]
+        )
+        notes[f"rss_mb_per_1000_devices_{size}"] = (
+            f"{grown:.0f} MB for {devices} devices after setup (collected, heap trimmed)"
+        )
+        notes[f"webhook_apply_ms_p99_{size}"] = (
+            f"{len(applied)} deliveries in Home Assistant's webhook handler: median "
+            f"{median(applied):.2f} ms, max {max(applied):.2f} ms; HTTP round trip median "
+            f"{median(round_trips):.2f} ms"
+        )
+    one, many = (per_1000[size] for size in ("1x", f"{LARGE_FACTOR}x"))
+    figures["rss_scaling_ratio"] = many / one
+    notes["rss_scaling_ratio"] = (
+        f"MB per 1,000 devices at {raw[f'large_devices_{LARGE_FACTOR}x']} / at "
+        f"{raw['large_devices_1x']} devices"
+    )
     return figures, notes
 
 
@@ -257,6 +326,9 @@ def main(argv: list[str] | None = None) -> None:
         "(one pytest session)"
     )
     raw = (home_assistant or HomeAssistantRun(sizes)).result()
+    for size in ("1x", f"{LARGE_FACTOR}x"):
+        phase(f"large account, {size} (a fresh pytest session)")
+        raw |= HomeAssistantRun(sizes, ("bench/large_bench.py",), f"warmup or {size}").result()
     figures.update(raw["parse_figures"])
     notes.update(raw["parse_notes"])
     ha_figures, ha_notes = home_assistant_figures(sizes, raw)

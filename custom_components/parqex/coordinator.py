@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Callable, Mapping
+import asyncio
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import partial
 import time
 import traceback
-from typing import Any
+from typing import Any, Final
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -53,7 +55,13 @@ from .const import (
     SERVICE_PARQEX,
     SERVICE_SEAM,
 )
-from .devices import RegistryDevice, controller_device, parqex_devices, seam_devices
+from .devices import (
+    RegistryDevice,
+    controller_device,
+    parqex_devices,
+    seam_device,
+    seam_devices,
+)
 from .door_activity import DoorHistory
 from .seam_events import (
     ACCESS_CODE_EVENT_PREFIX,
@@ -75,6 +83,12 @@ from .seam_events import (
 
 type ParqexConfigEntry = ConfigEntry[ParqexCoordinator | SeamCoordinator]
 
+# Large accounts are worked through in slices, yielding to the event loop between them, so
+# Home Assistant never waits long on one: devices written to the device registry (about
+# 50 µs each), and devices of an answer compared with what is shown (a few µs each).
+REGISTRY_SLICE: Final = 100
+COMPARE_SLICE: Final = 500
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:
@@ -84,6 +98,20 @@ class Problem:
     placeholders: dict[str, str]
     # Whether the repair comes with a flow that fixes it (see repairs.py).
     fixable: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Changes[DataT]:
+    """What an answer changed against the data shown, device by device."""
+
+    # The answer to show; devices that did not change keep the objects already shown.
+    data: DataT
+    # The devices that changed, came or went, in the answer's order (gone ones last); None
+    # for the first answer, which every listener is told of.
+    devices: tuple[str, ...] | None
+    # The registry entries of the changed devices still listed, and every device's identifier.
+    registry: Mapping[str, RegistryDevice]
+    identifiers: Collection[str]
 
 
 def issue_prefix(entry: ConfigEntry) -> str:
@@ -134,7 +162,13 @@ def scan_interval(entry: ConfigEntry) -> timedelta:
 
 
 class CloudCoordinator[DataT](DataUpdateCoordinator[DataT]):
-    """What both services share: error mapping, backoff, log-once and stale devices."""
+    """What both services share: error mapping, backoff, log-once and stale devices.
+
+    A listener whose context is a device id (a Seam entity's) is told only of updates that
+    concern its device, so a push event or a poll that changed one device costs that device's
+    entities, not the entry's thousands. An update that cannot say which devices it changed,
+    or one that changes whether the service answers, tells every listener.
+    """
 
     config_entry: ParqexConfigEntry
     service_name: str
@@ -165,6 +199,13 @@ class CloudCoordinator[DataT](DataUpdateCoordinator[DataT]):
         }
         # What was last written to the device registry, so only changes are written again.
         self._registered: dict[str, RegistryDevice] | None = None
+        # Listeners by the device they show (their context), and those of no one device.
+        self._device_listeners: dict[str, dict[CALLBACK_TYPE, CALLBACK_TYPE]] = {}
+        self._entry_listeners: dict[CALLBACK_TYPE, CALLBACK_TYPE] = {}
+        # The devices the update being told is about, while it is told; None: every device.
+        self.updated_devices: tuple[str, ...] | None = None
+        # The devices the data about to be told changed, when the update that got it knows.
+        self._changed_devices: tuple[str, ...] | None = None
         # When each device may next be sent a command.
         self.commands = CommandPacer()
         # Polls asked for after commands and events: many in a row cost one request.
@@ -183,6 +224,80 @@ class CloudCoordinator[DataT](DataUpdateCoordinator[DataT]):
     def current_device_identifiers(self) -> set[str]:
         """The registry identifiers of every device in the last answer."""
         return set(self.devices(self.data))
+
+    async def _async_changes(self, data: DataT) -> Changes[DataT] | None:
+        """What an answer changed against the data shown, when the coordinator can tell.
+
+        None (the default): the answer is compared whole, every device is registered again
+        where it changed, and every listener is told.
+        """
+        return None
+
+    @callback
+    def async_add_listener(
+        self, update_callback: CALLBACK_TYPE, context: Any = None
+    ) -> Callable[[], None]:
+        """Listen for updates; with a device id as `context`, for updates about that device.
+
+        Home Assistant's own bookkeeping (polling while anyone listens) is kept as it is.
+        """
+        remove = super().async_add_listener(update_callback, context)
+        group = (
+            self._device_listeners.setdefault(context, {})
+            if isinstance(context, str)
+            else self._entry_listeners
+        )
+        group[remove] = update_callback
+        return partial(self._remove_listener, remove, context)
+
+    @callback
+    def _remove_listener(self, remove: CALLBACK_TYPE, context: Any) -> None:
+        remove()
+        if not isinstance(context, str):
+            del self._entry_listeners[remove]
+            return
+        group = self._device_listeners[context]
+        del group[remove]
+        if not group:
+            del self._device_listeners[context]
+
+    @callback
+    def async_update_listeners(self) -> None:
+        """Tell listeners of new data: those of the devices it changed, when that is known."""
+        devices, self._changed_devices = self._changed_devices, None
+        if devices is not None:
+            self.async_update_device_listeners(devices)
+            return
+        outer, self.updated_devices = self.updated_devices, None
+        try:
+            super().async_update_listeners()
+        finally:
+            self.updated_devices = outer
+
+    @callback
+    def async_update_device_listeners(self, devices: Iterable[str]) -> None:
+        """Tell the listeners of these devices, and those of no one device, of an update.
+
+        The latter (the platforms looking for new entities) read `updated_devices` meanwhile.
+        """
+        outer, self.updated_devices = self.updated_devices, tuple(devices)
+        try:
+            for device_id in self.updated_devices:
+                if listeners := self._device_listeners.get(device_id):
+                    self._call_listeners(listeners)
+            self._call_listeners(self._entry_listeners)
+        finally:
+            self.updated_devices = outer
+
+    @callback
+    def _call_listeners(self, listeners: Mapping[CALLBACK_TYPE, CALLBACK_TYPE]) -> None:
+        for update_callback in list(listeners.values()):
+            try:
+                update_callback()
+            except Exception:
+                self.logger.exception(
+                    "Unexpected error updating listener %s for %s", id(update_callback), self.name
+                )
 
     @abstractmethod
     def problems(self, data: DataT) -> dict[str, Problem]:
@@ -253,13 +368,33 @@ class CloudCoordinator[DataT](DataUpdateCoordinator[DataT]):
         self._apply_normal_interval()
         if started < self._shown_since:
             return self.data
-        self._shown_since = started
-        if data == self.data:
-            # An unchanged answer: nothing to register or raise, and the data already shown
-            # stays, so Home Assistant tells no entity about it.
+        changes = await self._async_changes(data)
+        if started < self._shown_since:
+            # Something newer was shown while the answer was compared.
             return self.data
-        self._sync_device_registry(self.devices(data), complete=not self.skipped(data))
+        self._shown_since = started
+        complete = not self.skipped(data)
+        if changes is None:
+            if data == self.data:
+                # An unchanged answer: nothing to register or raise, and the data already
+                # shown stays, so Home Assistant tells no entity about it.
+                return self.data
+            devices = self.devices(data)
+            await self._async_sync_device_registry(devices, devices.keys(), complete=complete)
+        else:
+            if changes.data is self.data:
+                return self.data
+            data = changes.data
+            await self._async_sync_device_registry(
+                changes.registry, changes.identifiers, complete=complete
+            )
+        if started < self._shown_since:
+            # Something newer was shown while the devices were registered.
+            return self.data
         self._sync_repair_issues(self.problems(data))
+        if changes is not None and self.last_update_success:
+            # Only these devices' listeners are told (a recovery tells everyone).
+            self._changed_devices = changes.devices
         return data
 
     async def _async_refresh(
@@ -272,12 +407,16 @@ class CloudCoordinator[DataT](DataUpdateCoordinator[DataT]):
         # The base class logs a failed poll as an error; an unreachable cloud is expected
         # weather, so it is said once at info level here (recovery is logged by the base).
         was_available = self.last_update_success
-        await super()._async_refresh(
-            log_failures=False,
-            raise_on_auth_failed=raise_on_auth_failed,
-            scheduled=scheduled,
-            raise_on_entry_error=raise_on_entry_error,
-        )
+        try:
+            await super()._async_refresh(
+                log_failures=False,
+                raise_on_auth_failed=raise_on_auth_failed,
+                scheduled=scheduled,
+                raise_on_entry_error=raise_on_entry_error,
+            )
+        finally:
+            # Set by an update whose data was then not told (e.g. unchanged after all).
+            self._changed_devices = None
         if log_failures and was_available and not self.last_update_success:
             self.logger.info("%s is unavailable: %s", self.name, self.last_exception)
 
@@ -295,12 +434,17 @@ class CloudCoordinator[DataT](DataUpdateCoordinator[DataT]):
         await super().async_shutdown()
 
     @callback
-    def _show(self, data: DataT, since: float | None = None) -> None:
+    def _show(
+        self, data: DataT, since: float | None = None, *, devices: tuple[str, ...] | None = None
+    ) -> None:
         """Show data newer than any poll that left before `since` (default: now).
 
-        Used for a confirmation, an event, or one device read again.
+        Used for a confirmation, an event, or one device read again. `devices`: the only
+        devices whose data changed, whose listeners alone are told (unless the service was
+        shown unavailable until now: then everyone is).
         """
         self._shown_since = time.monotonic() if since is None else since
+        self._changed_devices = devices if self.last_update_success else None
         self.async_set_updated_data(data)
 
     @callback
@@ -330,7 +474,33 @@ class CloudCoordinator[DataT](DataUpdateCoordinator[DataT]):
 
     @callback
     def _sync_device_registry(self, devices: dict[str, RegistryDevice], *, complete: bool) -> None:
+        """Register every device of an answer at once (see `_device_registry_steps`)."""
+        for _ in self._device_registry_steps(devices, devices.keys(), complete=complete):
+            pass
+
+    async def _async_sync_device_registry(
+        self,
+        updates: Mapping[str, RegistryDevice],
+        identifiers: Collection[str],
+        *,
+        complete: bool,
+    ) -> None:
+        """The same, yielding to the event loop between slices of devices."""
+        for _ in self._device_registry_steps(updates, identifiers, complete=complete):
+            await asyncio.sleep(0)
+
+    def _device_registry_steps(
+        self,
+        updates: Mapping[str, RegistryDevice],
+        identifiers: Collection[str],
+        *,
+        complete: bool,
+    ) -> Iterator[None]:
         """Register new or changed devices, and take off those that left the account.
+
+        `updates`: registry entries of devices that may have changed (all of an answer's, or
+        only those the coordinator saw change); `identifiers`: every device the answer lists.
+        Yields after every REGISTRY_SLICE devices written or looked at.
 
         Devices are registered here, before any entity is added, so a door's controller
         exists before the door is linked to it. Removal happens only on complete answers: a
@@ -338,9 +508,11 @@ class CloudCoordinator[DataT](DataUpdateCoordinator[DataT]):
         """
         registry = dr.async_get(self.hass)
         entry_id = self.config_entry.entry_id
-        previous = self._registered or {}
-        for identifier, wanted in devices.items():
-            if previous.get(identifier) == wanted:
+        first = self._registered is None
+        registered = self._registered = self._registered or {}
+        written = 0
+        for identifier, wanted in updates.items():
+            if registered.get(identifier) == wanted:
                 continue
             info = wanted.info
             if wanted.via is not None and (
@@ -348,16 +520,37 @@ class CloudCoordinator[DataT](DataUpdateCoordinator[DataT]):
             ):
                 info = DeviceInfo(**info, via_device_id=parent.id)
             registry.async_get_or_create(config_entry_id=entry_id, **info)
-        gone = self._registered is None or not previous.keys() <= devices.keys()
-        self._registered = devices
+            registered[identifier] = wanted
+            written += 1
+            if written % REGISTRY_SLICE == 0:
+                yield
         if not complete:
+            # What is missing may only be malformed this time: it stays registered.
             LOGGER.debug("%s: an answer had malformed objects; they were left out", self.name)
             return
-        if gone:
-            for device in dr.async_entries_for_config_entry(registry, entry_id):
-                ours = {value for domain, value in device.identifiers if domain == DOMAIN}
-                if ours and not ours & devices.keys():
-                    registry.async_update_device(device.id, remove_config_entry_id=entry_id)
+        gone = [identifier for identifier in registered if identifier not in identifiers]
+        for identifier in gone:
+            del registered[identifier]
+        if first:
+            # Devices registered before a restart may have left meanwhile: every device of
+            # the entry is looked at once.
+            looked_at = dr.async_entries_for_config_entry(registry, entry_id)
+        else:
+            looked_at = [
+                device
+                for identifier in gone
+                if (
+                    device := registry.async_get_device_by_identifier(
+                        (DOMAIN, identifier), entry_id
+                    )
+                )
+            ]
+        for number, device in enumerate(looked_at, 1):
+            ours = [value for domain, value in device.identifiers if domain == DOMAIN]
+            if ours and not any(value in identifiers for value in ours):
+                registry.async_update_device(device.id, remove_config_entry_id=entry_id)
+            if number % REGISTRY_SLICE == 0:
+                yield
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -508,6 +701,45 @@ class SeamCoordinator(CloudCoordinator[SeamDevices]):
     async def _async_fetch(self) -> SeamDevices:
         return await self.client.async_list_accessible_devices(self.user_identity_id)
 
+    async def _async_changes(self, data: SeamDevices) -> Changes[SeamDevices]:
+        """The devices an answer changed, compared one by one in slices.
+
+        A device that did not change keeps the object already shown, so the next comparison
+        (and Home Assistant's own, of the whole data) finds it at once. Every device of the
+        first answer is new.
+        """
+        # None before the first answer, whatever Home Assistant's annotation says.
+        shown: SeamDevices | None = self.data
+        before = shown.devices if shown is not None else {}
+        devices: dict[str, SeamDevice] = {}
+        changed: list[str] = []
+        registry: dict[str, RegistryDevice] = {}
+        for number, (device_id, device) in enumerate(data.devices.items(), 1):
+            previous = before.get(device_id)
+            if previous is not None and previous == device:
+                devices[device_id] = previous
+            else:
+                devices[device_id] = device
+                changed.append(device_id)
+                registry[device_id] = seam_device(device)
+            if number % COMPARE_SLICE == 0:
+                await asyncio.sleep(0)
+        if shown is None:
+            return Changes(data=data, devices=None, registry=registry, identifiers=devices.keys())
+        gone = [device_id for device_id in before if device_id not in devices]
+        for device_id in gone:
+            # Nothing is kept of a device that is no longer listed.
+            self.codes.forget(device_id)
+        changed.extend(gone)
+        if not changed and data.skipped == shown.skipped:
+            return Changes(data=shown, devices=(), registry={}, identifiers=before.keys())
+        return Changes(
+            data=SeamDevices(devices=devices, skipped=data.skipped),
+            devices=tuple(changed),
+            registry=registry,
+            identifiers=devices.keys(),
+        )
+
     def normal_interval(self) -> timedelta:
         """Slower while webhook deliveries keep the data current."""
         if self.push_active:
@@ -550,7 +782,7 @@ class SeamCoordinator(CloudCoordinator[SeamDevices]):
         """
         device = self.data.devices.get(device_id)
         if device is not None:
-            self._show(self.data.with_device(confirmed(device)))
+            self._show(self.data.with_device(confirmed(device)), devices=(device_id,))
 
     @callback
     def async_confirm_lock(self, device_id: str, locked: bool) -> None:
@@ -569,7 +801,7 @@ class SeamCoordinator(CloudCoordinator[SeamDevices]):
             return
         if started < self._shown_since or device_id not in self.data.devices:
             return
-        self._show(self.data.with_device(device), since=started)
+        self._show(self.data.with_device(device), since=started, devices=(device_id,))
 
     @callback
     def async_apply_event(self, event: SeamEvent) -> None:
@@ -599,8 +831,10 @@ class SeamCoordinator(CloudCoordinator[SeamDevices]):
             self.async_reconcile()
             return
         if event.event_type == "device.removed":
-            self._show(self.data.without_device(device.device_id))
-            self._sync_device_registry(self.devices(self.data), complete=True)
+            self.codes.forget(device.device_id)
+            self._show(self.data.without_device(device.device_id), devices=(device.device_id,))
+            for _ in self._device_registry_steps({}, self.data.devices.keys(), complete=True):
+                pass
             return
         if event.event_type in LOCK_EVENTS:
             self._announce_code_activity(
@@ -624,7 +858,7 @@ class SeamCoordinator(CloudCoordinator[SeamDevices]):
             # Seam tells no end of the noise: its list of thresholds exceeded is read again.
             self.async_reconcile()
         updated = event_device(device, event)
-        self._show(self.data.with_device(updated))
+        self._show(self.data.with_device(updated), devices=(device.device_id,))
 
     @callback
     def _announce_code_activity(self, device: SeamDevice, activity: CodeActivity) -> None:
@@ -660,7 +894,7 @@ class SeamCoordinator(CloudCoordinator[SeamDevices]):
         name = self.codes.name(device_id, activity.access_code_id or "")
         self.activity.announce(device_id, replace(activity, access_code_name=name))
         # The lock's `changed_by` says the name now; its entity compares and writes.
-        self.async_update_listeners()
+        self.async_update_device_listeners((device_id,))
 
     def devices(self, data: SeamDevices) -> dict[str, RegistryDevice]:
         """Every device shared with the user identity."""

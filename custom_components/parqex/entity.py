@@ -13,6 +13,7 @@ from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
+from .adding import EntityAdder, scoped
 from .api import ParqexController, ParqexDoor, SeamDevice
 from .const import DOMAIN, SEAM_OFFLINE_ERRORS
 from .coordinator import CloudCoordinator, ParqexConfigEntry, ParqexCoordinator, SeamCoordinator
@@ -43,6 +44,19 @@ class ChangeOnlyEntity[CoordinatorT: CloudCoordinator[Any]](CoordinatorEntity[Co
     def _shown(self) -> tuple[Any, ...]:
         return (self.available, self.state, self.state_attributes, self.extra_state_attributes)
 
+    @property
+    def _device_identifier(self) -> str:
+        """The registry identifier of the entity's device."""
+        raise NotImplementedError
+
+    @property
+    def device_info(self) -> DeviceInfo:
+        """The entity's device, built when Home Assistant asks (adding it), not kept.
+
+        The coordinator registers the device itself; the entity only points at it.
+        """
+        return DeviceInfo(identifiers={(DOMAIN, self._device_identifier)})
+
     @callback
     def _async_write_ha_state(self) -> None:
         """Write the state and remember what was written.
@@ -70,8 +84,10 @@ class ParqexControllerEntity(ChangeOnlyEntity[ParqexCoordinator]):
         self.entity_description = description
         self.controller_id = controller_id
         self._attr_unique_id = entity_unique_id(coordinator.scope, controller_id, description.key)
-        # The coordinator registers the device itself; the entity only points at it.
-        self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, controller_id)})
+
+    @property
+    def _device_identifier(self) -> str:
+        return self.controller_id
 
     @property
     def controller(self) -> ParqexController | None:
@@ -96,7 +112,6 @@ class ParqexDoorEntity(ChangeOnlyEntity[ParqexCoordinator]):
         self.entity_description = description
         self.door_id = door_id
         self._attr_unique_id = entity_unique_id(coordinator.scope, door_id, description.key)
-        self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, self._device_identifier)})
 
     @property
     def _device_identifier(self) -> str:
@@ -134,12 +149,15 @@ class SeamEntity(ChangeOnlyEntity[SeamCoordinator]):
     def __init__(
         self, coordinator: SeamCoordinator, device_id: str, description: EntityDescription
     ) -> None:
-        """Describe the Seam device from its current data."""
-        super().__init__(coordinator)
+        """Describe the Seam device; its id is the listener's context (see CloudCoordinator)."""
+        super().__init__(coordinator, device_id)
         self.entity_description = description
         self.device_id = device_id
         self._attr_unique_id = entity_unique_id(coordinator.scope, device_id, description.key)
-        self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, device_id)})
+
+    @property
+    def _device_identifier(self) -> str:
+        return self.device_id
 
     async def async_added_to_hass(self) -> None:
         """Take the place of the entity this one replaces, if it was registered."""
@@ -187,8 +205,12 @@ def described_entities[ObjectT, DescriptionT: DescribedReading[Any]](
     descriptions: Iterable[DescriptionT],
     build: Callable[[str, DescriptionT], Entity],
 ) -> Iterator[EntityCandidate]:
-    """An entity candidate for every reading every object has."""
-    for object_id, obj in objects:
+    """An entity candidate for every reading every object has.
+
+    While a platform adds entities in slices, or after an update that changed only some
+    objects, only those objects' candidates (see `adding.scoped`).
+    """
+    for object_id, obj in scoped(objects):
         for description in descriptions:
             if description.exists_fn(obj):
                 yield f"{object_id}_{description.key}", partial(build, object_id, description)
@@ -203,33 +225,17 @@ def async_add_new_entities(
     """Add entities now, and after every update for objects or readings that are new.
 
     `candidates` yields a unique key and a factory for every entity the current data calls
-    for; a key is forgotten when its entity is removed, so a device that comes back gets its
-    entities again. An entity disabled in the registry is never added (Home Assistant aborts
-    it, which also runs its removal callbacks): its key stays known, or it would be built and
-    aborted again on every update.
+    for (see `adding.EntityAdder`). A large account is added in slices: the first now, the
+    rest by a task of the entry that yields to the event loop between slices. After an
+    update, only the objects it changed are looked at, when the coordinator says which.
     """
-    known: set[str] = set()
-
-    @callback
-    def forget(key: str, entity: Entity) -> None:
-        if not (entity.registry_entry and entity.registry_entry.disabled):
-            known.discard(key)
-
-    @callback
-    def add_new() -> None:
-        new: list[Entity] = []
-        for key, build in candidates():
-            if key in known:
-                continue
-            known.add(key)
-            entity = build()
-            entity.async_on_remove(partial(forget, key, entity))
-            new.append(entity)
-        if new:
-            async_add_entities(new)
-
-    add_new()
-    entry.async_on_unload(entry.runtime_data.async_add_listener(add_new))
+    coordinator = entry.runtime_data
+    adder = EntityAdder(coordinator.hass, entry, async_add_entities, candidates)
+    adder.async_request(None)
+    entry.async_on_unload(adder.async_stop)
+    entry.async_on_unload(
+        coordinator.async_add_listener(lambda: adder.async_request(coordinator.updated_devices))
+    )
 
 
 @callback
