@@ -18,11 +18,11 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.util import dt as dt_util
 
+from .adding import EntityCandidate, Scope
 from .api import ParqexDoor, SeamDevice
 from .const import DOOR_POSITION_KEY, LOCK_STATE_KEY
 from .coordinator import ParqexConfigEntry, ParqexCoordinator, SeamCoordinator, control_doors
 from .entity import (
-    EntityCandidate,
     ParqexDoorEntity,
     SeamEntity,
     async_add_new_entities,
@@ -124,14 +124,15 @@ async def async_setup_entry(
     """Add binary sensors for every door or device, now and as they appear."""
     coordinator = entry.runtime_data
 
-    def candidates() -> Iterator[EntityCandidate]:
+    def candidates(scope: Scope) -> Iterator[EntityCandidate]:
         if isinstance(coordinator, ParqexCoordinator):
             yield from described_entities(
-                coordinator.data.doors.items(),
+                scope,
+                coordinator.data.doors,
                 PARQEX_DOOR_BINARY_SENSORS,
                 partial(ParqexDoorBinarySensor, coordinator),
             )
-            for controller_id, controller in coordinator.data.controllers.items():
+            for controller_id, controller in scope.select(coordinator.data.controllers):
                 if controller.time_before_door_open_alert:
                     for door in controller.doors:
                         yield (
@@ -140,7 +141,8 @@ async def async_setup_entry(
                         )
         else:
             yield from described_entities(
-                coordinator.data.devices.items(),
+                scope,
+                coordinator.data.devices,
                 SEAM_BINARY_SENSORS,
                 partial(SeamBinarySensor, coordinator),
             )

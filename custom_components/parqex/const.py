@@ -75,3 +75,11 @@ SEAM_OFFLINE_ERRORS: Final = frozenset(
         "device_removed",
     }
 )
+
+
+def activity_signal(entry_id: str, object_id: str) -> str:
+    """The signal a door's or a Seam device's activity is announced with.
+
+    One per object, so only that object's activity entity hears it, however large the account.
+    """
+    return f"{DOMAIN}_{entry_id}_activity_{object_id}"

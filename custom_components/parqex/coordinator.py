@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import abstractmethod
 import asyncio
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial
@@ -15,10 +15,9 @@ from typing import Any, Final
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
-from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.debounce import Debouncer
-from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
@@ -56,6 +55,7 @@ from .const import (
     SERVICE_SEAM,
 )
 from .devices import (
+    DeviceRegistrySync,
     RegistryDevice,
     controller_device,
     parqex_devices,
@@ -83,10 +83,8 @@ from .seam_events import (
 
 type ParqexConfigEntry = ConfigEntry[ParqexCoordinator | SeamCoordinator]
 
-# Large accounts are worked through in slices, yielding to the event loop between them, so
-# Home Assistant never waits long on one: devices written to the device registry (about
-# 50 µs each), and devices of an answer compared with what is shown (a few µs each).
-REGISTRY_SLICE: Final = 100
+# Devices of a large answer compared with those shown (a few µs each) between two yields to
+# the event loop, so the comparison never holds Home Assistant long.
 COMPARE_SLICE: Final = 500
 
 
@@ -197,8 +195,7 @@ class CloudCoordinator[DataT](DataUpdateCoordinator[DataT]):
         self._problems = {
             issue_id.removeprefix(self._issue_prefix) for issue_id in entry_issue_ids(hass, entry)
         }
-        # What was last written to the device registry, so only changes are written again.
-        self._registered: dict[str, RegistryDevice] | None = None
+        self._device_sync = DeviceRegistrySync(hass, entry.entry_id, self.name)
         # Listeners by the device they show (their context), and those of no one device.
         self._device_listeners: dict[str, dict[CALLBACK_TYPE, CALLBACK_TYPE]] = {}
         self._entry_listeners: dict[CALLBACK_TYPE, CALLBACK_TYPE] = {}
@@ -380,12 +377,12 @@ class CloudCoordinator[DataT](DataUpdateCoordinator[DataT]):
                 # shown stays, so Home Assistant tells no entity about it.
                 return self.data
             devices = self.devices(data)
-            await self._async_sync_device_registry(devices, devices.keys(), complete=complete)
+            await self._device_sync.async_sync(devices, devices.keys(), complete=complete)
         else:
             if changes.data is self.data:
                 return self.data
             data = changes.data
-            await self._async_sync_device_registry(
+            await self._device_sync.async_sync(
                 changes.registry, changes.identifiers, complete=complete
             )
         if started < self._shown_since:
@@ -471,86 +468,6 @@ class CloudCoordinator[DataT](DataUpdateCoordinator[DataT]):
         for key in self._problems - problems.keys():
             ir.async_delete_issue(self.hass, DOMAIN, self._issue_prefix + key)
         self._problems = set(problems)
-
-    @callback
-    def _sync_device_registry(self, devices: dict[str, RegistryDevice], *, complete: bool) -> None:
-        """Register every device of an answer at once (see `_device_registry_steps`)."""
-        for _ in self._device_registry_steps(devices, devices.keys(), complete=complete):
-            pass
-
-    async def _async_sync_device_registry(
-        self,
-        updates: Mapping[str, RegistryDevice],
-        identifiers: Collection[str],
-        *,
-        complete: bool,
-    ) -> None:
-        """The same, yielding to the event loop between slices of devices."""
-        for _ in self._device_registry_steps(updates, identifiers, complete=complete):
-            await asyncio.sleep(0)
-
-    def _device_registry_steps(
-        self,
-        updates: Mapping[str, RegistryDevice],
-        identifiers: Collection[str],
-        *,
-        complete: bool,
-    ) -> Iterator[None]:
-        """Register new or changed devices, and take off those that left the account.
-
-        `updates`: registry entries of devices that may have changed (all of an answer's, or
-        only those the coordinator saw change); `identifiers`: every device the answer lists.
-        Yields after every REGISTRY_SLICE devices written or looked at.
-
-        Devices are registered here, before any entity is added, so a door's controller
-        exists before the door is linked to it. Removal happens only on complete answers: a
-        device that was merely malformed once keeps its entities and settings.
-        """
-        registry = dr.async_get(self.hass)
-        entry_id = self.config_entry.entry_id
-        first = self._registered is None
-        registered = self._registered = self._registered or {}
-        written = 0
-        for identifier, wanted in updates.items():
-            if registered.get(identifier) == wanted:
-                continue
-            info = wanted.info
-            if wanted.via is not None and (
-                parent := registry.async_get_device_by_identifier((DOMAIN, wanted.via), entry_id)
-            ):
-                info = DeviceInfo(**info, via_device_id=parent.id)
-            registry.async_get_or_create(config_entry_id=entry_id, **info)
-            registered[identifier] = wanted
-            written += 1
-            if written % REGISTRY_SLICE == 0:
-                yield
-        if not complete:
-            # What is missing may only be malformed this time: it stays registered.
-            LOGGER.debug("%s: an answer had malformed objects; they were left out", self.name)
-            return
-        gone = [identifier for identifier in registered if identifier not in identifiers]
-        for identifier in gone:
-            del registered[identifier]
-        if first:
-            # Devices registered before a restart may have left meanwhile: every device of
-            # the entry is looked at once.
-            looked_at = dr.async_entries_for_config_entry(registry, entry_id)
-        else:
-            looked_at = [
-                device
-                for identifier in gone
-                if (
-                    device := registry.async_get_device_by_identifier(
-                        (DOMAIN, identifier), entry_id
-                    )
-                )
-            ]
-        for number, device in enumerate(looked_at, 1):
-            ours = [value for domain, value in device.identifiers if domain == DOMAIN]
-            if ours and not any(value in identifiers for value in ours):
-                registry.async_update_device(device.id, remove_config_entry_id=entry_id)
-            if number % REGISTRY_SLICE == 0:
-                yield
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -833,8 +750,7 @@ class SeamCoordinator(CloudCoordinator[SeamDevices]):
         if event.event_type == "device.removed":
             self.codes.forget(device.device_id)
             self._show(self.data.without_device(device.device_id), devices=(device.device_id,))
-            for _ in self._device_registry_steps({}, self.data.devices.keys(), complete=True):
-                pass
+            self._device_sync.async_take_off_gone(self.data.devices.keys())
             return
         if event.event_type in LOCK_EVENTS:
             self._announce_code_activity(

@@ -22,11 +22,11 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from . import const
+from .adding import EntityCandidate, Scope
 from .api import ApiError, AuthenticationError, DoorCommandError, ParqexDoor, RateLimitError
 from .const import DOMAIN, DOOR_POSITION_KEY
 from .coordinator import ParqexConfigEntry, ParqexCoordinator, control_doors
 from .entity import (
-    EntityCandidate,
     ParqexDoorEntity,
     async_add_new_entities,
     described_entities,
@@ -86,9 +86,9 @@ async def async_setup_entry(
     if not control_doors(entry):
         return
 
-    def candidates() -> Iterator[EntityCandidate]:
+    def candidates(scope: Scope) -> Iterator[EntityCandidate]:
         yield from described_entities(
-            coordinator.data.doors.items(), (DOOR_COVER,), partial(ParqexDoorCover, coordinator)
+            scope, coordinator.data.doors, (DOOR_COVER,), partial(ParqexDoorCover, coordinator)
         )
 
     async_add_new_entities(entry, async_add_entities, candidates)

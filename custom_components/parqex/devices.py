@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Final
 
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceInfo
 
 from .api import ParqexAccount, ParqexController, ParqexDoor, SeamDevice, SeamDevices
-from .const import DOMAIN, MANUFACTURER_PARQEX, MANUFACTURER_SEAM
+from .const import DOMAIN, LOGGER, MANUFACTURER_PARQEX, MANUFACTURER_SEAM
+
+# Devices written to or looked at in the registry (about 50 µs each) between two yields to
+# the event loop, so a large account's registration never holds Home Assistant long.
+REGISTRY_SLICE: Final = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,3 +118,96 @@ def parqex_devices(account: ParqexAccount) -> dict[str, RegistryDevice]:
 def seam_devices(devices: SeamDevices) -> dict[str, RegistryDevice]:
     """Every device shared with a Seam user identity, by identifier."""
     return {device_id: seam_device(device) for device_id, device in devices.devices.items()}
+
+
+class DeviceRegistrySync:
+    """Keeps an entry's devices in the device registry in step with what the service lists.
+
+    Devices are registered before any entity is added, so a door's controller exists before
+    the door is linked to it. Only devices that changed are written again. Removal happens
+    only on complete answers: a device that was merely malformed once keeps its entities and
+    settings.
+    """
+
+    def __init__(self, hass: HomeAssistant, entry_id: str, name: str) -> None:
+        """Nothing registered by this run yet."""
+        self._hass = hass
+        self._entry_id = entry_id
+        self._name = name
+        # What was last written, by identifier; None until the first answer is registered.
+        self._registered: dict[str, RegistryDevice] | None = None
+
+    async def async_sync(
+        self,
+        updates: Mapping[str, RegistryDevice],
+        identifiers: Collection[str],
+        *,
+        complete: bool,
+    ) -> None:
+        """Register new or changed devices and take off those gone, yielding between slices.
+
+        `updates`: registry entries of devices that may have changed (all of an answer's, or
+        only those the coordinator saw change); `identifiers`: every device the answer lists.
+        """
+        for _ in self._steps(updates, identifiers, complete=complete):
+            await asyncio.sleep(0)
+
+    @callback
+    def async_take_off_gone(self, identifiers: Collection[str]) -> None:
+        """Take off the registered devices no longer listed, at once (one device left)."""
+        for _ in self._steps({}, identifiers, complete=True):
+            pass
+
+    def _steps(
+        self,
+        updates: Mapping[str, RegistryDevice],
+        identifiers: Collection[str],
+        *,
+        complete: bool,
+    ) -> Iterator[None]:
+        """The work of a sync, yielding after every REGISTRY_SLICE devices."""
+        registry = dr.async_get(self._hass)
+        entry_id = self._entry_id
+        first = self._registered is None
+        registered = self._registered = self._registered or {}
+        written = 0
+        for identifier, wanted in updates.items():
+            if registered.get(identifier) == wanted:
+                continue
+            info = wanted.info
+            if wanted.via is not None and (
+                parent := registry.async_get_device_by_identifier((DOMAIN, wanted.via), entry_id)
+            ):
+                info = DeviceInfo(**info, via_device_id=parent.id)
+            registry.async_get_or_create(config_entry_id=entry_id, **info)
+            registered[identifier] = wanted
+            written += 1
+            if written % REGISTRY_SLICE == 0:
+                yield
+        if not complete:
+            # What is missing may only be malformed this time: it stays registered.
+            LOGGER.debug("%s: an answer had malformed objects; they were left out", self._name)
+            return
+        gone = [identifier for identifier in registered if identifier not in identifiers]
+        for identifier in gone:
+            del registered[identifier]
+        if first:
+            # Devices registered before a restart may have left meanwhile: every device of
+            # the entry is looked at once.
+            looked_at = dr.async_entries_for_config_entry(registry, entry_id)
+        else:
+            looked_at = [
+                device
+                for identifier in gone
+                if (
+                    device := registry.async_get_device_by_identifier(
+                        (DOMAIN, identifier), entry_id
+                    )
+                )
+            ]
+        for number, device in enumerate(looked_at, 1):
+            ours = [value for domain, value in device.identifiers if domain == DOMAIN]
+            if ours and not any(value in identifiers for value in ours):
+                registry.async_update_device(device.id, remove_config_entry_id=entry_id)
+            if number % REGISTRY_SLICE == 0:
+                yield

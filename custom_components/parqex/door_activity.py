@@ -13,7 +13,7 @@ from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.util import dt as dt_util
 
 from .api import ApiError, ParqexAccount, ParqexClient, ParqexToggleEvent
-from .const import DOMAIN, LOGGER
+from .const import LOGGER, activity_signal
 
 # Doors that change in polls this close together cost one history request.
 HISTORY_COOLDOWN: Final = 5.0
@@ -55,11 +55,6 @@ def _key(event: ParqexToggleEvent) -> _EventKey:
     """What tells apart two history events of one door in the same second."""
     user_id = event.user.id if event.user else None
     return (event.time, event.door_state, event.channel, user_id, event.success)
-
-
-def door_activity_signal(entry: ConfigEntry, door_id: str) -> str:
-    """The signal a door's activity is announced with: one per door, so one entity hears it."""
-    return f"{DOMAIN}_{entry.entry_id}_door_activity_{door_id}"
 
 
 def _controllers_with_changed_doors(before: ParqexAccount, after: ParqexAccount) -> set[str]:
@@ -207,7 +202,7 @@ class DoorHistory:
 
     @callback
     def _announce(self, door_id: str, activity: DoorActivity) -> None:
-        async_dispatcher_send(self._hass, door_activity_signal(self._entry, door_id), activity)
+        async_dispatcher_send(self._hass, activity_signal(self._entry.entry_id, door_id), activity)
 
     @callback
     def async_shutdown(self) -> None:

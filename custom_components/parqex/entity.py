@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import partial
 from typing import Any, Protocol
 
@@ -13,7 +13,7 @@ from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .adding import EntityAdder, scoped
+from .adding import EntityAdder, EntityCandidate, EntityCandidates, Scope
 from .api import ParqexController, ParqexDoor, SeamDevice
 from .const import DOMAIN, SEAM_OFFLINE_ERRORS
 from .coordinator import CloudCoordinator, ParqexConfigEntry, ParqexCoordinator, SeamCoordinator
@@ -184,10 +184,6 @@ class SeamEntity(ChangeOnlyEntity[SeamCoordinator]):
         return self._available_when_offline or not device.error_codes & SEAM_OFFLINE_ERRORS
 
 
-type EntityCandidate = tuple[str, Callable[[], Entity]]
-type EntityCandidates = Callable[[], Iterable[EntityCandidate]]
-
-
 class DescribedReading[ObjectT](Protocol):
     """An entity description that says whether an object has its reading."""
 
@@ -201,16 +197,13 @@ class DescribedReading[ObjectT](Protocol):
 
 
 def described_entities[ObjectT, DescriptionT: DescribedReading[Any]](
-    objects: Iterable[tuple[str, ObjectT]],
+    scope: Scope,
+    objects: Mapping[str, ObjectT],
     descriptions: Iterable[DescriptionT],
     build: Callable[[str, DescriptionT], Entity],
 ) -> Iterator[EntityCandidate]:
-    """An entity candidate for every reading every object has.
-
-    While a platform adds entities in slices, or after an update that changed only some
-    objects, only those objects' candidates (see `adding.scoped`).
-    """
-    for object_id, obj in scoped(objects):
+    """An entity candidate for every reading each object the scope selects has."""
+    for object_id, obj in scope.select(objects):
         for description in descriptions:
             if description.exists_fn(obj):
                 yield f"{object_id}_{description.key}", partial(build, object_id, description)
@@ -225,9 +218,10 @@ def async_add_new_entities(
     """Add entities now, and after every update for objects or readings that are new.
 
     `candidates` yields a unique key and a factory for every entity the current data calls
-    for (see `adding.EntityAdder`). A large account is added in slices: the first now, the
-    rest by a task of the entry that yields to the event loop between slices. After an
-    update, only the objects it changed are looked at, when the coordinator says which.
+    for, of the objects its scope selects (see `adding`). A large account is added in
+    slices: the first now, the rest by a task of the entry that yields to the event loop
+    between slices. After an update, only the objects it changed are looked at, when the
+    coordinator says which.
     """
     coordinator = entry.runtime_data
     adder = EntityAdder(coordinator.hass, entry, async_add_entities, candidates)
@@ -249,9 +243,9 @@ def async_add_seam_entities[DescriptionT: DescribedReading[Any]](
     coordinator = entry.runtime_data
     assert isinstance(coordinator, SeamCoordinator)
 
-    def candidates() -> Iterator[EntityCandidate]:
+    def candidates(scope: Scope) -> Iterator[EntityCandidate]:
         yield from described_entities(
-            coordinator.data.devices.items(), descriptions, partial(build, coordinator)
+            scope, coordinator.data.devices, descriptions, partial(build, coordinator)
         )
 
     async_add_new_entities(entry, async_add_entities, candidates)

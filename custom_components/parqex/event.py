@@ -11,18 +11,19 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .adding import EntityCandidate, Scope
 from .api import ParqexDoor, SeamDevice
+from .const import activity_signal
 from .coordinator import ParqexConfigEntry, SeamCoordinator
-from .door_activity import DoorActivity, door_activity_signal
+from .door_activity import DoorActivity
 from .entity import (
-    EntityCandidate,
     ParqexDoorEntity,
     SeamEntity,
     async_add_new_entities,
     async_add_seam_entities,
     described_entities,
 )
-from .seam_events import Activity, activity_signal
+from .seam_events import Activity
 
 # Events are pushed by the coordinator; nothing is requested per entity.
 PARALLEL_UPDATES = 0
@@ -66,9 +67,10 @@ async def async_setup_entry(
         async_add_seam_entities(entry, async_add_entities, (SEAM_ACTIVITY,), SeamActivity)
         return
 
-    def candidates() -> Iterator[EntityCandidate]:
+    def candidates(scope: Scope) -> Iterator[EntityCandidate]:
         yield from described_entities(
-            coordinator.data.doors.items(),
+            scope,
+            coordinator.data.doors,
             (DOOR_ACTIVITY,),
             partial(ParqexDoorActivity, coordinator),
         )
@@ -89,7 +91,7 @@ class ParqexDoorActivity(ParqexDoorEntity, EventEntity):
         self.async_on_remove(
             async_dispatcher_connect(
                 self.hass,
-                door_activity_signal(self.coordinator.config_entry, self.door_id),
+                activity_signal(self.coordinator.config_entry.entry_id, self.door_id),
                 self._activity,
             )
         )
@@ -130,13 +132,15 @@ class SeamActivity(SeamEntity, EventEntity):
         await super().async_added_to_hass()
         self.async_on_remove(
             async_dispatcher_connect(
-                self.hass, activity_signal(self.coordinator.config_entry), self._activity
+                self.hass,
+                activity_signal(self.coordinator.config_entry.entry_id, self.device_id),
+                self._activity,
             )
         )
 
     @callback
-    def _activity(self, device_id: str, activity: Activity) -> None:
-        if device_id != self.device_id or activity.event_type not in self.event_types:
+    def _activity(self, activity: Activity) -> None:
+        if activity.event_type not in self.event_types:
             return
         self._trigger_event(activity.event_type, activity.attributes)
         self.async_write_ha_state()

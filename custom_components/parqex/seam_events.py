@@ -11,7 +11,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 
 from .api import CELSIUS, FAHRENHEIT, SeamDevice, SeamDeviceError, SeamDevices, SeamEvent
-from .const import DOMAIN
+from .const import activity_signal
 
 LOCK_EVENTS: Final = frozenset({"lock.locked", "lock.unlocked"})
 CLIMATE_SETTING_EVENT: Final = "thermostat.manually_adjusted"
@@ -159,11 +159,6 @@ type CodeActivity = LockActivity | AccessDeniedActivity
 type Activity = LockActivity | NoiseActivity | AccessDeniedActivity
 
 
-def activity_signal(entry: ConfigEntry) -> str:
-    """The dispatcher signal that announces a device's new activity."""
-    return f"{DOMAIN}_{entry.entry_id}_activity"
-
-
 def event_device(device: SeamDevice, event: SeamEvent) -> SeamDevice:
     """The device as a webhook event leaves it."""
     kind = event.event_type
@@ -235,7 +230,7 @@ class DeviceActivities:
     def __init__(self, hass: HomeAssistant, entry: ConfigEntry) -> None:
         """Nothing known yet."""
         self._hass = hass
-        self._signal = activity_signal(entry)
+        self._entry_id = entry.entry_id
         self._last: dict[str, LockActivity] = {}
 
     def last_lock_activity(self, device_id: str) -> LockActivity | None:
@@ -250,4 +245,4 @@ class DeviceActivities:
             self._last[device_id] = activity
             if last is not None and activity.repeats(last):
                 return
-        async_dispatcher_send(self._hass, self._signal, device_id, activity)
+        async_dispatcher_send(self._hass, activity_signal(self._entry_id, device_id), activity)

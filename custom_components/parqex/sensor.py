@@ -24,10 +24,10 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
+from .adding import EntityCandidate, Scope
 from .api import CELSIUS, ParqexController, ParqexDoor, SeamDevice
 from .coordinator import ParqexConfigEntry, ParqexCoordinator
 from .entity import (
-    EntityCandidate,
     ParqexControllerEntity,
     ParqexDoorEntity,
     ParqexDoorSensorEntity,
@@ -214,25 +214,27 @@ async def async_setup_entry(
     """Add sensors for every controller, door, door sensor or device, now and as they appear."""
     coordinator = entry.runtime_data
 
-    def candidates() -> Iterator[EntityCandidate]:
+    def candidates(scope: Scope) -> Iterator[EntityCandidate]:
         if isinstance(coordinator, ParqexCoordinator):
             data = coordinator.data
             yield from described_entities(
-                data.controllers.items(),
+                scope,
+                data.controllers,
                 PARQEX_CONTROLLER_SENSORS,
                 partial(ParqexControllerSensor, coordinator),
             )
             yield from described_entities(
-                data.doors.items(), PARQEX_DOOR_SENSORS, partial(ParqexDoorSensor, coordinator)
+                scope, data.doors, PARQEX_DOOR_SENSORS, partial(ParqexDoorSensor, coordinator)
             )
             yield from described_entities(
-                data.doors.items(),
+                scope,
+                data.doors,
                 (PARQEX_DOOR_SENSOR_BATTERY,),
                 partial(ParqexDoorSensorBattery, coordinator),
             )
         else:
             yield from described_entities(
-                coordinator.data.devices.items(), SEAM_SENSORS, partial(SeamSensor, coordinator)
+                scope, coordinator.data.devices, SEAM_SENSORS, partial(SeamSensor, coordinator)
             )
 
     async_add_new_entities(entry, async_add_entities, candidates)

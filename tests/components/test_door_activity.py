@@ -20,13 +20,13 @@ from custom_components.parqex.api.parqex.models import (
     parse_parqex_sync,
     parse_parqex_toggle_history,
 )
+from custom_components.parqex.const import activity_signal
 from custom_components.parqex.diagnostics import async_get_config_entry_diagnostics
 from custom_components.parqex.door_activity import (
     HISTORY_COOLDOWN,
     MAX_EVENTS_PER_DOOR,
     DoorActivity,
     DoorHistory,
-    door_activity_signal,
 )
 from simulator.parqex_history import parqex_time
 from simulator.seeds import FAMILY_PARQEX_USER, PARQEX_EMAIL_ADDRESSES, Json
@@ -357,7 +357,7 @@ async def test_history_edges(
     client = StubClient()
     history = DoorHistory(hass, parqex_entry, cast(ParqexClient, client))
     fired: list[DoorActivity] = []
-    async_dispatcher_connect(hass, door_activity_signal(parqex_entry, KITTY), fired.append)
+    async_dispatcher_connect(hass, activity_signal(parqex_entry.entry_id, KITTY), fired.append)
     start = time.time()
     history.async_note_answer(None, account("CLOSED", start - 60))
 

@@ -7,7 +7,7 @@ between slices, which entities an update reaches, and what memory a failed answe
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import partial
 import gc
@@ -24,8 +24,7 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.entity import Entity
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.parqex import entity as entity_module
-from custom_components.parqex.adding import SLICE, UNSCOPED_SLICE, EntityAdder, scoped
+from custom_components.parqex.adding import SLICE, EntityAdder, Scope
 from custom_components.parqex.const import CONF_WEBHOOK_SECRET, DOMAIN
 from custom_components.parqex.coordinator import SeamCoordinator
 from custom_components.parqex.entity import ChangeOnlyEntity
@@ -103,14 +102,14 @@ def entities_looked_at() -> Iterator[list[str]]:
 def candidates_looked_at() -> Iterator[list[int]]:
     """How many objects each platform looked at for new entities, one count per look."""
     counts: list[int] = []
-    original = entity_module.scoped
+    original = Scope.select
 
-    def scoped(objects: Iterable[tuple[str, Any]]) -> list[tuple[str, Any]]:
-        wanted = list(original(objects))
+    def select(self: Scope, objects: Mapping[str, Any]) -> list[tuple[str, Any]]:
+        wanted = list(original(self, objects))
         counts.append(len(wanted))
         return wanted
 
-    with patch.object(entity_module, "scoped", scoped):
+    with patch.object(Scope, "select", select):
         yield counts
 
 
@@ -349,18 +348,15 @@ class Plain(Entity):
 
 
 def plain_adder(
-    hass: HomeAssistant, objects: dict[str, int], loose: list[str]
+    hass: HomeAssistant, objects: dict[str, int]
 ) -> tuple[EntityAdder, list[list[str]]]:
-    """An adder of a loaded entry: one candidate per object (scoped) and the loose keys."""
+    """An adder of a loaded entry with one candidate per object."""
     entry = MockConfigEntry(domain=DOMAIN, state=ConfigEntryState.LOADED)
     entry.add_to_hass(hass)
 
-    def candidates() -> Iterator[tuple[str, partial[Plain]]]:
-        for object_id, _ in scoped(objects.items()):
+    def candidates(scope: Scope) -> Iterator[tuple[str, partial[Plain]]]:
+        for object_id, _ in scope.select(objects):
             yield object_id, partial(Plain, object_id)
-        # Not a dict's items: `scoped` cannot narrow these, so they come every time.
-        for key in loose:
-            yield key, partial(Plain, key)
 
     batches: list[list[str]] = []
 
@@ -370,27 +366,29 @@ def plain_adder(
     return EntityAdder(hass, entry, add, candidates), batches
 
 
-async def test_candidates_that_cannot_be_scoped_are_added_in_slices(hass: HomeAssistant) -> None:
-    objects = {f"object{number}": number for number in range(3 * SLICE)}
-    loose = [f"loose{number}" for number in range(3 * UNSCOPED_SLICE + 1)]
-    adder, batches = plain_adder(hass, objects, loose)
+async def test_an_adder_adds_every_object_once_in_slices(hass: HomeAssistant) -> None:
+    objects = {f"object{number}": number for number in range(3 * SLICE + 1)}
+    adder, batches = plain_adder(hass, objects)
     adder.async_request(None)
     # One slice now; the rest in a task that yields between slices.
-    assert len(batches) == 1
+    assert batches == [list(objects)[:SLICE]]
     await hass.async_block_till_done()
-    added = [key for batch in batches for key in batch]
-    assert sorted(added) == sorted([*objects, *loose])
-    assert max(len(batch) for batch in batches) <= UNSCOPED_SLICE
-    # Looked at again, nothing is added twice.
+    assert [len(batch) for batch in batches] == [SLICE, SLICE, SLICE, 1]
+    assert [key for batch in batches for key in batch] == list(objects)
+    # Looked at again, whole or by object, nothing is added twice.
     adder.async_request(None)
     adder.async_request(list(objects))
     await hass.async_block_till_done()
-    assert len([key for batch in batches for key in batch]) == len(added)
+    assert len(batches) == 4
+    # A new object alone is looked at and added.
+    objects["newcomer"] = 0
+    adder.async_request(["newcomer"])
+    assert batches[-1] == ["newcomer"]
 
 
 async def test_a_stopped_adder_adds_nothing_more(hass: HomeAssistant) -> None:
     objects = {f"object{number}": number for number in range(4 * SLICE)}
-    adder, batches = plain_adder(hass, objects, [])
+    adder, batches = plain_adder(hass, objects)
     adder.async_request(None)
     assert batches == [list(objects)[:SLICE]]
     adder.async_stop()
