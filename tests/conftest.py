@@ -10,7 +10,7 @@ from typing import Any
 from aiohttp import ClientSession
 from aiohttp.test_utils import TestServer
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.const import EVENT_STATE_CHANGED
+from homeassistant.const import EVENT_STATE_CHANGED, EVENT_STATE_REPORTED
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.setup import async_setup_component
@@ -95,6 +95,24 @@ def record_states(hass: HomeAssistant, entity_id: str) -> list[str]:
 
     hass.bus.async_listen(EVENT_STATE_CHANGED, changed)
     return seen
+
+
+def state_writes(hass: HomeAssistant) -> list[str]:
+    """The entity id of every state written from now on, changed or merely reported."""
+    written: list[str] = []
+
+    @callback
+    def wrote(event: Event) -> None:
+        written.append(event.data["entity_id"])
+
+    @callback
+    def every(event_data: Any) -> bool:
+        return True
+
+    hass.bus.async_listen(EVENT_STATE_CHANGED, wrote)
+    # Home Assistant only lets a listener hear state_reported through a filter.
+    hass.bus.async_listen(EVENT_STATE_REPORTED, wrote, event_filter=every)
+    return written
 
 
 def find_device(hass: HomeAssistant, entry: MockConfigEntry, identifier: str) -> dr.DeviceEntry:

@@ -64,7 +64,8 @@ class EntityAdder:
     A key is forgotten when its entity is removed, so a device that comes back gets its
     entities again. An entity disabled in the registry is never added (Home Assistant aborts
     it, which also runs its removal callbacks): its key stays known, or it would be built and
-    aborted again on every update.
+    aborted again on every update. So does the key of an entity Home Assistant refused before
+    registering it (an entry may have at most 10,000 enabled entities); `left_out` is told.
 
     Adding stops for good once the entry unloads (its state leaves setup/loaded at once; the
     unload callback follows later): a slice never adds to a platform already reset.
@@ -76,12 +77,14 @@ class EntityAdder:
         entry: ConfigEntry[Any],
         async_add_entities: AddConfigEntryEntitiesCallback,
         candidates: EntityCandidates,
+        left_out: Callable[[str], None],
     ) -> None:
         """Nothing known or queued yet."""
         self._hass = hass
         self._entry = entry
         self._add = async_add_entities
         self._candidates = candidates
+        self._left_out = left_out
         self._known: set[str] = set()
         # Objects to look at, in order, and the same as a set.
         self._queue: deque[str] = deque()
@@ -107,8 +110,8 @@ class EntityAdder:
             return
         if objects is None:
             everything = Scope(None)
-            for _ in self._candidates(everything):
-                pass
+            # Candidates come from generators: running one through collects the ids.
+            list(self._candidates(everything))
             objects = everything.found
         for object_id in objects:
             if object_id not in self._queued:
@@ -154,5 +157,8 @@ class EntityAdder:
 
     @callback
     def _forget(self, key: str, entity: Entity) -> None:
-        if not (entity.registry_entry and entity.registry_entry.disabled):
+        if not entity.entity_id:
+            # Home Assistant names an entity when it registers it: this one it refused.
+            self._left_out(key)
+        elif not (entity.registry_entry and entity.registry_entry.disabled):
             self._known.discard(key)

@@ -15,7 +15,7 @@ from typing import Any, Final
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers import entity_platform, entity_registry as er, issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.event import async_call_later
@@ -196,6 +196,8 @@ class CloudCoordinator[DataT](DataUpdateCoordinator[DataT]):
             issue_id.removeprefix(self._issue_prefix) for issue_id in entry_issue_ids(hass, entry)
         }
         self._device_sync = DeviceRegistrySync(hass, entry.entry_id, self.name)
+        # Keys of entities Home Assistant refused to add (see `async_entity_left_out`).
+        self._entities_left_out: set[str] = set()
         # Listeners by the device they show (their context), and those of no one device.
         self._device_listeners: dict[str, dict[CALLBACK_TYPE, CALLBACK_TYPE]] = {}
         self._entry_listeners: dict[CALLBACK_TYPE, CALLBACK_TYPE] = {}
@@ -388,7 +390,7 @@ class CloudCoordinator[DataT](DataUpdateCoordinator[DataT]):
         if started < self._shown_since:
             # Something newer was shown while the devices were registered.
             return self.data
-        self._sync_repair_issues(self.problems(data))
+        self._sync_repair_issues(self._entry_problems(data))
         if changes is not None and self.last_update_success:
             # Only these devices' listeners are told (a recovery tells everyone).
             self._changed_devices = changes.devices
@@ -448,7 +450,31 @@ class CloudCoordinator[DataT](DataUpdateCoordinator[DataT]):
     def async_refresh_problems(self) -> None:
         """Bring repair issues up to date without waiting for the next poll."""
         if self.data is not None:
-            self._sync_repair_issues(self.problems(self.data))
+            self._sync_repair_issues(self._entry_problems(self.data))
+
+    @callback
+    def async_entity_left_out(self, key: str) -> None:
+        """Home Assistant refused to add an entity: the entry has all the enabled ones it may.
+
+        The user is told once, at the first refusal (thousands may follow in a large account).
+        """
+        first = not self._entities_left_out
+        self._entities_left_out.add(key)
+        if first:
+            self.async_refresh_problems()
+
+    def _entry_problems(self, data: DataT) -> dict[str, Problem]:
+        """The service's problems, and the entry's own: entities refused for the limit."""
+        problems = self.problems(data)
+        limit = entity_platform.MAX_ENABLED_ENTITIES_PER_CONFIG_ENTRY
+        enabled = er.async_get(self.hass).entities.get_enabled_count_for_config_entry_id(
+            self.config_entry.entry_id
+        )
+        if self._entities_left_out and enabled >= limit:
+            problems["entity_limit"] = Problem(
+                "entity_limit", {"service": self.service_name, "limit": str(limit)}
+            )
+        return problems
 
     @callback
     def _sync_repair_issues(self, problems: dict[str, Problem]) -> None:

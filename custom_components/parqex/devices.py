@@ -155,8 +155,7 @@ class DeviceRegistrySync:
     @callback
     def async_take_off_gone(self, identifiers: Collection[str]) -> None:
         """Take off the registered devices no longer listed, at once (one device left)."""
-        for _ in self._steps({}, identifiers, complete=True):
-            pass
+        list(self._steps({}, identifiers, complete=True))
 
     def _steps(
         self,

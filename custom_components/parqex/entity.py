@@ -224,7 +224,13 @@ def async_add_new_entities(
     coordinator says which.
     """
     coordinator = entry.runtime_data
-    adder = EntityAdder(coordinator.hass, entry, async_add_entities, candidates)
+    adder = EntityAdder(
+        coordinator.hass,
+        entry,
+        async_add_entities,
+        candidates,
+        coordinator.async_entity_left_out,
+    )
     adder.async_request(None)
     entry.async_on_unload(adder.async_stop)
     entry.async_on_unload(

@@ -18,20 +18,26 @@ from unittest.mock import patch
 
 from aiohttp.test_utils import TestClient
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import EVENT_STATE_CHANGED, EVENT_STATE_REPORTED, STATE_UNAVAILABLE
-from homeassistant.core import Event, HomeAssistant, callback
-from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import (
+    device_registry as dr,
+    entity_registry as er,
+    issue_registry as ir,
+)
 from homeassistant.helpers.entity import Entity
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.parqex.adding import SLICE, EntityAdder, Scope
 from custom_components.parqex.const import CONF_WEBHOOK_SECRET, DOMAIN
 from custom_components.parqex.coordinator import SeamCoordinator
-from custom_components.parqex.entity import ChangeOnlyEntity
+from custom_components.parqex.entity import ChangeOnlyEntity, SeamEntity
 from simulator.seeds import generate_seam_devices
 from tests.components.conftest import SECRET, deliver, push_options
-from tests.conftest import Simulator, find_device, find_entity, setup
+from tests.conftest import Simulator, find_device, find_entity, setup, state_writes
 
+# Home Assistant's limit of enabled entities per config entry.
+ENTITY_LIMIT = "homeassistant.helpers.entity_platform.MAX_ENABLED_ENTITIES_PER_CONFIG_ENTRY"
 # Big enough that setup takes many slices of every platform.
 DEVICES = 300
 
@@ -59,29 +65,10 @@ def coordinator_of(entry: MockConfigEntry) -> SeamCoordinator:
     return coordinator
 
 
-@contextmanager
-def state_writes(hass: HomeAssistant) -> Iterator[list[str]]:
-    """The entity id of every state written meanwhile, changed or merely reported."""
-    written: list[str] = []
-
-    @callback
-    def seen(event: Event[Any]) -> None:
-        written.append(event.data["entity_id"])
-
-    @callback
-    def every(_: Any) -> bool:
-        return True
-
-    # Home Assistant requires a filter for state_reported; this one lets every event through.
-    unsubscribe = [
-        hass.bus.async_listen(EVENT_STATE_CHANGED, seen),
-        hass.bus.async_listen(EVENT_STATE_REPORTED, seen, every),
-    ]
-    try:
-        yield written
-    finally:
-        for remove in unsubscribe:
-            remove()
+def turn_lock(simulator: Simulator, coordinator: SeamCoordinator, device_id: str) -> None:
+    """Lock the lock in the simulator if it is shown unlocked, else unlock it."""
+    locked = coordinator.data.devices[device_id].locked
+    simulator.state.update_device(device_id, {"properties": {"locked": not locked}})
 
 
 @contextmanager
@@ -207,12 +194,9 @@ async def test_push_event_touches_only_its_device(
     locked = coordinator.data.devices[device_id].locked
     lock = find_entity(hass, "lock", device_id, "lock")
     own = device_entity_ids(hass, seam_entry, device_id)
+    written = state_writes(hass)
 
-    with (
-        entities_looked_at() as looked_at,
-        candidates_looked_at() as counts,
-        state_writes(hass) as written,
-    ):
+    with entities_looked_at() as looked_at, candidates_looked_at() as counts:
         status = await deliver(
             web,
             {
@@ -240,11 +224,11 @@ async def test_poll_with_one_change_touches_only_that_device(
     coordinator = coordinator_of(seam_entry)
     device_id = list(coordinator.data.devices)[SLICE]
     untouched = next(iter(coordinator.data.devices.values()))
-    locked = coordinator.data.devices[device_id].locked
-    simulator.state.update_device(device_id, {"properties": {"locked": not locked}})
+    turn_lock(simulator, coordinator, device_id)
     own = device_entity_ids(hass, seam_entry, device_id)
 
-    with entities_looked_at() as looked_at, state_writes(hass) as written:
+    written = state_writes(hass)
+    with entities_looked_at() as looked_at:
         await coordinator.async_refresh()
         await hass.async_block_till_done()
 
@@ -267,8 +251,7 @@ async def test_recovery_tells_every_entity(
     assert {state.state for state in hass.states.async_all("lock")} == {STATE_UNAVAILABLE}
 
     device_id = next(iter(coordinator.data.devices))
-    locked = coordinator.data.devices[device_id].locked
-    simulator.state.update_device(device_id, {"properties": {"locked": not locked}})
+    turn_lock(simulator, coordinator, device_id)
     await coordinator.async_refresh()
     await hass.async_block_till_done()
     assert STATE_UNAVAILABLE not in {state.state for state in hass.states.async_all("lock")}
@@ -293,6 +276,58 @@ async def test_device_listeners_go_with_their_entities(
     assert await hass.config_entries.async_unload(seam_entry.entry_id)
     assert not coordinator._device_listeners
     assert not coordinator._entry_listeners
+
+
+def enabled_entities(hass: HomeAssistant, entry: MockConfigEntry) -> int:
+    return er.async_get(hass).entities.get_enabled_count_for_config_entry_id(entry.entry_id)
+
+
+async def test_entities_over_home_assistants_limit_are_a_repair_issue(
+    hass: HomeAssistant, simulator: Simulator, seam_entry: MockConfigEntry
+) -> None:
+    """Entities Home Assistant refuses for its per-entry limit are said once, not retried."""
+    simulator.state.generate(devices=10)
+    limit = 25
+    issue_id = f"{seam_entry.entry_id}_entity_limit"
+    issues = ir.async_get(hass)
+    with patch(ENTITY_LIMIT, limit):
+        await setup(hass, seam_entry)
+        await hass.async_block_till_done(wait_background_tasks=True)
+        assert enabled_entities(hass, seam_entry) == limit
+        issue = issues.async_get_issue(DOMAIN, issue_id)
+        assert issue is not None
+        assert issue.translation_key == "entity_limit"
+        assert issue.translation_placeholders == {"service": "Seam", "limit": str(limit)}
+
+        # A device with entities refused changes: they are not built again.
+        coordinator = coordinator_of(seam_entry)
+        left_out = min(
+            coordinator.data.devices,
+            key=lambda device_id: len(device_entity_ids(hass, seam_entry, device_id)),
+        )
+        shown = device_entity_ids(hass, seam_entry, left_out)
+        turn_lock(simulator, coordinator, left_out)
+        with (
+            candidates_looked_at() as counts,
+            patch.object(
+                SeamEntity, "__init__", autospec=True, side_effect=SeamEntity.__init__
+            ) as built,
+        ):
+            await coordinator.async_refresh()
+            await hass.async_block_till_done()
+        assert counts
+        assert set(counts) == {1}
+        assert built.call_count == 0
+        assert device_entity_ids(hass, seam_entry, left_out) == shown
+        assert enabled_entities(hass, seam_entry) == limit
+        assert issues.async_get_issue(DOMAIN, issue_id) is not None
+
+    # With room (entities disabled, or fewer devices), a reload adds the rest and withdraws it.
+    assert await hass.config_entries.async_reload(seam_entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert enabled_entities(hass, seam_entry) > limit
+    assert device_entity_ids(hass, seam_entry, left_out) > shown
+    assert issues.async_get_issue(DOMAIN, issue_id) is None
 
 
 def integration_memory(snapshot: tracemalloc.Snapshot) -> int:
@@ -363,7 +398,10 @@ def plain_adder(
     def add(entities: Iterable[Entity], *_: Any, **__: Any) -> None:
         batches.append([entity.key for entity in entities if isinstance(entity, Plain)])
 
-    return EntityAdder(hass, entry, add, candidates), batches
+    def left_out(key: str) -> None:
+        raise AssertionError(f"{key} refused")
+
+    return EntityAdder(hass, entry, add, candidates, left_out), batches
 
 
 async def test_an_adder_adds_every_object_once_in_slices(hass: HomeAssistant) -> None:

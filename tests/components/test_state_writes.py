@@ -2,33 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from homeassistant.const import EVENT_STATE_CHANGED, EVENT_STATE_REPORTED
-from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from tests.conftest import Simulator, find_entity, setup
+from tests.conftest import Simulator, find_entity, setup, state_writes
 
 LAST_DOOR = "a42308f43dbfaa8b1960a20ac4317b05"
 BACK_ID = "0b6f0a2c-8e4d-4c1b-b7a9-51d3f4e2a902"
-
-
-def count_writes(hass: HomeAssistant) -> list[str]:
-    written: list[str] = []
-
-    @callback
-    def wrote(event: Event) -> None:
-        written.append(event.data["entity_id"])
-
-    @callback
-    def every(event_data: Any) -> bool:
-        return True
-
-    hass.bus.async_listen(EVENT_STATE_CHANGED, wrote)
-    # Home Assistant only lets a listener hear state_reported through a filter.
-    hass.bus.async_listen(EVENT_STATE_REPORTED, wrote, event_filter=every)
-    return written
 
 
 async def refresh_all(hass: HomeAssistant, *entries: MockConfigEntry) -> None:
@@ -41,7 +21,7 @@ async def test_identical_poll_writes_nothing(
     hass: HomeAssistant, parqex_entry: MockConfigEntry, seam_entry: MockConfigEntry
 ) -> None:
     await setup(hass, parqex_entry)
-    written = count_writes(hass)
+    written = state_writes(hass)
     shown = [entry.runtime_data.data for entry in (parqex_entry, seam_entry)]
     await refresh_all(hass, parqex_entry, seam_entry)
     assert written == []
@@ -57,7 +37,7 @@ async def test_one_door_change_writes_that_door_only(
     seam_entry: MockConfigEntry,
 ) -> None:
     await setup(hass, parqex_entry)
-    written = count_writes(hass)
+    written = state_writes(hass)
     # A door closes; its last-toggled time is kept, so only the door's entities change: the
     # cover, and Left open (it had been open since 2020).
     simulator.state.update_door(
@@ -79,7 +59,7 @@ async def test_one_lock_change_writes_that_lock_only(
     seam_entry: MockConfigEntry,
 ) -> None:
     await setup(hass, parqex_entry)
-    written = count_writes(hass)
+    written = state_writes(hass)
     simulator.state.update_device(BACK_ID, {"properties": {"locked": True}})
     await refresh_all(hass, parqex_entry, seam_entry)
     assert written == [find_entity(hass, "lock", BACK_ID, "lock")]
@@ -89,7 +69,7 @@ async def test_a_moved_door_writes_its_position_and_its_time(
     hass: HomeAssistant, simulator: Simulator, parqex_entry: MockConfigEntry
 ) -> None:
     await setup(hass, parqex_entry)
-    written = count_writes(hass)
+    written = state_writes(hass)
     simulator.state.update_door(LAST_DOOR, {"state": "CLOSED"})
     await refresh_all(hass, parqex_entry)
     assert sorted(written) == sorted(
