@@ -66,7 +66,8 @@ from .migration import MINOR_VERSION, VERSION, parqex_title
 from .oauth import ParqexOAuth2Implementation
 from .push import usable_secret, webhook_url_for_display
 
-_PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
+# Tokens, API keys and signing secrets: typed hidden (the repairs fix flow asks with it too).
+SECRET_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 _URL = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
 _TEXT = TextSelector()
 # The expert fields (the service URL) live in this collapsed section of the form.
@@ -237,7 +238,10 @@ class ParqexConfigFlow(AbstractOAuth2FlowHandler, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Add a ParqEx account by an access token obtained elsewhere."""
         schema = vol.Schema(
-            {vol.Required(CONF_ACCESS_TOKEN): _PASSWORD, **self._url_section(PARQEX_DEFAULT_URL)}
+            {
+                vol.Required(CONF_ACCESS_TOKEN): SECRET_SELECTOR,
+                **self._url_section(PARQEX_DEFAULT_URL),
+            }
         )
         if user_input is None:
             return self._show(STEP_PARQEX_TOKEN, schema, None, {})
@@ -262,7 +266,7 @@ class ParqexConfigFlow(AbstractOAuth2FlowHandler, domain=DOMAIN):
         """Add the devices Seam shares with one user identity."""
         schema = vol.Schema(
             {
-                vol.Required(CONF_API_KEY): _PASSWORD,
+                vol.Required(CONF_API_KEY): SECRET_SELECTOR,
                 vol.Required(CONF_USER_IDENTITY_ID): _TEXT,
                 **self._url_section(SEAM_DEFAULT_URL),
             }
@@ -330,7 +334,7 @@ class ParqexConfigFlow(AbstractOAuth2FlowHandler, domain=DOMAIN):
             self._parqex_url = entry.data[CONF_URL]
             return await self.async_step_pick_implementation()
         key = _secret_key(entry.data)
-        schema = vol.Schema({vol.Required(key): _PASSWORD})
+        schema = vol.Schema({vol.Required(key): SECRET_SELECTOR})
         if user_input is None:
             return self._show("reauth_confirm", schema, None, {}, {"title": entry.title})
         data = {**entry.data, key: user_input[key].strip()}
@@ -345,7 +349,7 @@ class ParqexConfigFlow(AbstractOAuth2FlowHandler, domain=DOMAIN):
         entry = self._get_reconfigure_entry()
         signed_in = CONF_AUTH_IMPLEMENTATION in entry.data
         key = _secret_key(entry.data)
-        fields: dict[vol.Marker, Any] = {} if signed_in else {vol.Optional(key): _PASSWORD}
+        fields: dict[vol.Marker, Any] = {} if signed_in else {vol.Optional(key): SECRET_SELECTOR}
         schema = vol.Schema({**fields, vol.Required(CONF_URL, default=entry.data[CONF_URL]): _URL})
         if user_input is None:
             return self._show("reconfigure", schema, None, {}, {"title": entry.title})
@@ -440,7 +444,7 @@ class ParqexOptionsFlow(OptionsFlow):
             {
                 **self._interval_field(),
                 vol.Required(CONF_PUSH, default=bool(options.get(CONF_PUSH))): BooleanSelector(),
-                vol.Optional(CONF_WEBHOOK_SECRET): _PASSWORD,
+                vol.Optional(CONF_WEBHOOK_SECRET): SECRET_SELECTOR,
             }
         )
         return self.async_show_form(

@@ -9,9 +9,9 @@ from homeassistant.components.repairs import RepairsFlow, RepairsFlowResult
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
-from homeassistant.helpers.selector import TextSelector, TextSelectorConfig, TextSelectorType
 import probatio as vol
 
+from .config_flow import SECRET_SELECTOR
 from .const import CONF_PUSH, CONF_WEBHOOK_ID, CONF_WEBHOOK_SECRET
 from .coordinator import ParqexConfigEntry
 from .push import push_verdict_signal, usable_secret, webhook_url_for_display
@@ -19,13 +19,7 @@ from .push import push_verdict_signal, usable_secret, webhook_url_for_display
 # Seam delivers only when something happens; a user asked to lock or unlock a device needs a
 # few minutes at most. After that the secret stays saved and a wrong one raises the repair again.
 DELIVERY_WAIT: Final = 300.0
-SECRET_SCHEMA: Final = vol.Schema(
-    {
-        vol.Required(CONF_WEBHOOK_SECRET): TextSelector(
-            TextSelectorConfig(type=TextSelectorType.PASSWORD)
-        )
-    }
-)
+SECRET_SCHEMA: Final = vol.Schema({vol.Required(CONF_WEBHOOK_SECRET): SECRET_SELECTOR})
 
 
 async def async_create_fix_flow(
