@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import pairwise
@@ -120,16 +120,35 @@ def _has_sequence(code: str) -> bool:
     return any(first == second and abs(first) == 1 for first, second in pairwise(steps))
 
 
-# Rules Seam lists in `code_constraints` that a code can be checked against here.
-_CODE_RULES: Final = {
-    "no_zeros": lambda code: "0" not in code,
-    "cannot_start_with_12": lambda code: not code.startswith("12"),
-    "no_all_same_digits": lambda code: len(set(code)) > 1,
-    "at_least_three_unique_digits": lambda code: len(set(code)) >= 3,
-    "no_ascending_or_descending_sequence": lambda code: not _has_sequence(code),
-    "no_triple_consecutive_ints": lambda code: not _has_sequence(code),
-    "cannot_contain_089": lambda code: not any(digit in code for digit in "089"),
-    "cannot_contain_0789": lambda code: not any(digit in code for digit in "0789"),
+# Rules Seam lists in `code_constraints` that a code can be checked against here, each with
+# the message that says the rule in the user's words, and whether a code keeps it.
+CODE_RULES: Final[dict[str, tuple[str, Callable[[str], bool]]]] = {
+    "no_zeros": ("code_rule_no_zeros", lambda code: "0" not in code),
+    "cannot_start_with_12": (
+        "code_rule_cannot_start_with_12",
+        lambda code: not code.startswith("12"),
+    ),
+    "no_all_same_digits": ("code_rule_no_all_same_digits", lambda code: len(set(code)) > 1),
+    "at_least_three_unique_digits": (
+        "code_rule_at_least_three_unique_digits",
+        lambda code: len(set(code)) >= 3,
+    ),
+    "no_ascending_or_descending_sequence": (
+        "code_rule_no_ascending_or_descending_sequence",
+        lambda code: not _has_sequence(code),
+    ),
+    "no_triple_consecutive_ints": (
+        "code_rule_no_triple_consecutive_ints",
+        lambda code: not _has_sequence(code),
+    ),
+    "cannot_contain_089": (
+        "code_rule_cannot_contain_089",
+        lambda code: not any(digit in code for digit in "089"),
+    ),
+    "cannot_contain_0789": (
+        "code_rule_cannot_contain_0789",
+        lambda code: not any(digit in code for digit in "0789"),
+    ),
 }
 
 
@@ -137,16 +156,17 @@ def check_code(device: SeamDevice, code: str, placeholders: dict[str, str]) -> N
     """Refuse a code the lock would not take: digits only, a length and rules it supports."""
     if not code.isdecimal() or not code.isascii():
         raise _refuse("code_not_digits", placeholders)
-    lengths = device.supported_code_lengths
+    lengths = sorted(device.supported_code_lengths)
     if lengths and len(code) not in lengths:
-        raise _refuse(
-            "code_length", {**placeholders, "lengths": ", ".join(map(str, sorted(lengths)))}
-        )
-    broken = sorted(
-        rule for rule in device.code_constraints & _CODE_RULES.keys() if not _CODE_RULES[rule](code)
-    )
-    if broken:
-        raise _refuse("code_rule", {**placeholders, "rules": ", ".join(broken)})
+        if len(lengths) == 1:
+            raise _refuse("code_length", {**placeholders, "length": str(lengths[0])})
+        # A list of numbers after a colon reads the same in every language.
+        raise _refuse("code_lengths", {**placeholders, "lengths": ", ".join(map(str, lengths))})
+    for rule in sorted(device.code_constraints & CODE_RULES.keys()):
+        message, keeps = CODE_RULES[rule]
+        if not keeps(code):
+            # The first rule the code breaks, said in a sentence of its own.
+            raise _refuse(message, placeholders)
 
 
 def time_frame(

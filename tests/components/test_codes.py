@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from aiohttp.test_utils import TestClient
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.util import dt as dt_util
+import orjson
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.parqex.codes import CodeLimits
+from custom_components.parqex.api import SeamDevice
+from custom_components.parqex.api.seam.models import parse_seam_device
+from custom_components.parqex.codes import CODE_RULES, CodeLimits, check_code
 from custom_components.parqex.const import DOMAIN
 from simulator.seeds import (
     BACK_DOOR_ID,
@@ -106,9 +110,9 @@ async def test_seam_makes_up_a_code_when_none_is_given(
     ("data", "key"),
     [
         ({"code": "48a6"}, "code_not_digits"),
-        ({"code": "48263"}, "code_length"),
-        ({"code": "1234"}, "code_rule"),
-        ({"code": "7777"}, "code_rule"),
+        ({"code": "48263"}, "code_lengths"),
+        ({"code": "1234"}, "code_rule_no_ascending_or_descending_sequence"),
+        ({"code": "7777"}, "code_rule_no_all_same_digits"),
         ({"code": "4826", "starts_at": "2030-01-01 10:00:00"}, "code_time_frame_incomplete"),
         (
             {"code": "4826", "starts_at": "2030-01-02 10:00", "ends_at": "2030-01-01 10:00"},
@@ -129,6 +133,60 @@ async def test_codes_the_lock_would_refuse_are_never_sent(
     assert caught.value.translation_key == key
     assert "Front Door" in str(caught.value)
     assert sent(seam) == []
+
+
+def keypad_lock(lengths: list[int], rules: list[str]) -> SeamDevice:
+    properties = {
+        "supported_code_lengths": lengths,
+        "code_constraints": [{"constraint_type": rule} for rule in rules],
+    }
+    return parse_seam_device(orjson.dumps({"device": {"device_id": "d", "properties": properties}}))
+
+
+EXCEPTIONS = orjson.loads(
+    (Path(__file__).parents[2] / "custom_components/parqex/strings.json").read_bytes()
+)["exceptions"]
+
+
+# A code that breaks each rule the integration checks (and no other of them).
+BREAKING = {
+    "no_zeros": "4806",
+    "cannot_start_with_12": "1247",
+    "no_all_same_digits": "5555",
+    "at_least_three_unique_digits": "4844",
+    "no_ascending_or_descending_sequence": "4123",
+    "no_triple_consecutive_ints": "9876",
+    "cannot_contain_089": "4816",
+    "cannot_contain_0789": "4716",
+}
+
+
+def test_every_rule_checked_is_tested() -> None:
+    assert BREAKING.keys() == CODE_RULES.keys()
+
+
+@pytest.mark.parametrize(("rule", "code"), BREAKING.items())
+def test_each_broken_rule_is_said_in_its_own_words(rule: str, code: str) -> None:
+    """A refused code names the rule it breaks in a sentence, never by Seam's rule id."""
+    with pytest.raises(ServiceValidationError) as caught:
+        check_code(keypad_lock([4], [rule]), code, {"name": "Gate"})
+    assert caught.value.translation_key == f"code_rule_{rule}"
+    message = EXCEPTIONS[f"code_rule_{rule}"]["message"]
+    assert "{name}" in message
+    assert rule not in message
+    # The same code is taken by a lock without that rule.
+    check_code(keypad_lock([4], []), code, {"name": "Gate"})
+
+
+def test_a_code_that_keeps_every_rule_is_taken() -> None:
+    check_code(keypad_lock([4], list(CODE_RULES)), "4615", {"name": "Gate"})
+
+
+def test_one_supported_length_is_said_as_one_number() -> None:
+    with pytest.raises(ServiceValidationError) as caught:
+        check_code(keypad_lock([4], []), "46151", {"name": "Gate"})
+    assert caught.value.translation_key == "code_length"
+    assert caught.value.translation_placeholders == {"name": "Gate", "length": "4"}
 
 
 async def test_update_and_delete_by_name(hass: HomeAssistant, seam: Simulator) -> None:
