@@ -77,7 +77,7 @@ class EntityAdder:
         entry: ConfigEntry[Any],
         async_add_entities: AddConfigEntryEntitiesCallback,
         candidates: EntityCandidates,
-        left_out: Callable[[str], None],
+        left_out: Callable[[], None],
     ) -> None:
         """Nothing known or queued yet."""
         self._hass = hass
@@ -159,6 +159,6 @@ class EntityAdder:
     def _forget(self, key: str, entity: Entity) -> None:
         if not entity.entity_id:
             # Home Assistant names an entity when it registers it: this one it refused.
-            self._left_out(key)
+            self._left_out()
         elif not (entity.registry_entry and entity.registry_entry.disabled):
             self._known.discard(key)

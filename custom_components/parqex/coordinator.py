@@ -196,8 +196,8 @@ class CloudCoordinator[DataT](DataUpdateCoordinator[DataT]):
             issue_id.removeprefix(self._issue_prefix) for issue_id in entry_issue_ids(hass, entry)
         }
         self._device_sync = DeviceRegistrySync(hass, entry.entry_id, self.name)
-        # Keys of entities Home Assistant refused to add (see `async_entity_left_out`).
-        self._entities_left_out: set[str] = set()
+        # Whether Home Assistant refused to add an entity (see `async_entity_left_out`).
+        self._entity_left_out = False
         # Listeners by the device they show (their context), and those of no one device.
         self._device_listeners: dict[str, dict[CALLBACK_TYPE, CALLBACK_TYPE]] = {}
         self._entry_listeners: dict[CALLBACK_TYPE, CALLBACK_TYPE] = {}
@@ -453,14 +453,13 @@ class CloudCoordinator[DataT](DataUpdateCoordinator[DataT]):
             self._sync_repair_issues(self._entry_problems(self.data))
 
     @callback
-    def async_entity_left_out(self, key: str) -> None:
+    def async_entity_left_out(self) -> None:
         """Home Assistant refused to add an entity: the entry has all the enabled ones it may.
 
         The user is told once, at the first refusal (thousands may follow in a large account).
         """
-        first = not self._entities_left_out
-        self._entities_left_out.add(key)
-        if first:
+        if not self._entity_left_out:
+            self._entity_left_out = True
             self.async_refresh_problems()
 
     def _entry_problems(self, data: DataT) -> dict[str, Problem]:
@@ -470,7 +469,7 @@ class CloudCoordinator[DataT](DataUpdateCoordinator[DataT]):
         enabled = er.async_get(self.hass).entities.get_enabled_count_for_config_entry_id(
             self.config_entry.entry_id
         )
-        if self._entities_left_out and enabled >= limit:
+        if self._entity_left_out and enabled >= limit:
             problems["entity_limit"] = Problem(
                 "entity_limit", {"service": self.service_name, "limit": str(limit)}
             )
