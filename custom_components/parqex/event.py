@@ -78,31 +78,41 @@ async def async_setup_entry(
     async_add_new_entities(entry, async_add_entities, candidates)
 
 
-class ParqexDoorActivity(ParqexDoorEntity, EventEntity):
+class ActivityEventEntity(EventEntity):
+    """An event entity fired by one door's or device's activity signal (`activity_signal`)."""
+
+    @property
+    def _activity_signal(self) -> str:
+        raise NotImplementedError
+
+    async def async_added_to_hass(self) -> None:
+        """Listen for this door's or device's activity."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            async_dispatcher_connect(self.hass, self._activity_signal, self._activity)
+        )
+
+    @callback
+    def _activity(self, activity: DoorActivity | Activity) -> None:
+        if activity.event_type not in self.event_types:
+            return
+        self._trigger_event(activity.event_type, activity.attributes)
+        self.async_write_ha_state()
+
+
+class ParqexDoorActivity(ParqexDoorEntity, ActivityEventEntity):
     """A door's activity: `opened` or `closed` asked, by whom, how, and whether it worked.
 
     Commands from Home Assistant fire at once; the rest comes from ParqEx's history, read when
     a poll shows the door changed.
     """
 
-    async def async_added_to_hass(self) -> None:
-        """Listen for this door's activity."""
-        await super().async_added_to_hass()
-        self.async_on_remove(
-            async_dispatcher_connect(
-                self.hass,
-                activity_signal(self.coordinator.config_entry.entry_id, self.door_id),
-                self._activity,
-            )
-        )
-
-    @callback
-    def _activity(self, activity: DoorActivity) -> None:
-        self._trigger_event(activity.event_type, activity.attributes)
-        self.async_write_ha_state()
+    @property
+    def _activity_signal(self) -> str:
+        return activity_signal(self.coordinator.config_entry.entry_id, self.door_id)
 
 
-class SeamActivity(SeamEntity, EventEntity):
+class SeamActivity(SeamEntity, ActivityEventEntity):
     """A device's activity events.
 
     A lock fires `locked` or `unlocked` with the method, access code and user identity; a noise
@@ -127,20 +137,6 @@ class SeamActivity(SeamEntity, EventEntity):
             event_types.extend(NOISE_EVENT_TYPES)
         self._attr_event_types = event_types
 
-    async def async_added_to_hass(self) -> None:
-        """Listen for this device's activity."""
-        await super().async_added_to_hass()
-        self.async_on_remove(
-            async_dispatcher_connect(
-                self.hass,
-                activity_signal(self.coordinator.config_entry.entry_id, self.device_id),
-                self._activity,
-            )
-        )
-
-    @callback
-    def _activity(self, activity: Activity) -> None:
-        if activity.event_type not in self.event_types:
-            return
-        self._trigger_event(activity.event_type, activity.attributes)
-        self.async_write_ha_state()
+    @property
+    def _activity_signal(self) -> str:
+        return activity_signal(self.coordinator.config_entry.entry_id, self.device_id)
